@@ -1,0 +1,44 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ORDERS ?= 20000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo install migrate seed serve test lint fmt bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo --orders $(ORDERS) --if-empty
+
+# The web app (gunicorn) plus a Celery worker with beat, all embedded under var/.
+serve:
+	$(BIN)/celery -A complaintloop worker -B -l info --concurrency 2 -s var/celerybeat-schedule & \
+	WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
+	$(BIN)/gunicorn complaintloop.wsgi -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
+
+demo: seed serve
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf var/

@@ -1,0 +1,90 @@
+"""The NinjaAPI instance: auth, error mapping, routers of every app."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from .errors import DomainError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token: str):
+        from complaintloop.org.models import ApiToken
+
+        found = (
+            ApiToken.objects.active()
+            .select_related("staff__unit", "staff__scope_unit")
+            .filter(key_hash=ApiToken.hash(token), staff__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        request.user = found.staff
+        return found.staff
+
+
+def session_auth(request):
+    user = django_auth(request)
+    return user if user and user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="ComplaintLoop API",
+    version="1.0.0",
+    description="投诉工单闭环平台 REST API. Authenticate with `Authorization: Bearer <token>`.",
+    urls_namespace="api-v1",
+    auth=[BearerToken(), session_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request, status: int, code: str, message: str, fields=None):
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return _error(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "_", []).append(err.get("msg", "invalid"))
+    return _error(request, 422, "invalid", "请求参数无效 / invalid request", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return _error(request, 401, "unauthorized", "需要登录或有效的 API 令牌 / authentication required")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", "未找到 / not found")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+def register_routers() -> None:
+    from complaintloop.customers.api import router as customers_router
+    from complaintloop.org.api import router as org_router
+    from complaintloop.taxonomy.api import router as taxonomy_router
+    from complaintloop.tickets.api import router as tickets_router
+
+    api.add_router("", tickets_router)
+    api.add_router("", customers_router)
+    api.add_router("", taxonomy_router)
+    api.add_router("", org_router)
+
+
+register_routers()
