@@ -234,7 +234,9 @@ class WorkItem(models.Model):
     created_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     sla_state = models.CharField(max_length=16, choices=SlaState.choices, default=SlaState.OK)
     request = models.TextField(blank=True)
@@ -247,6 +249,7 @@ class WorkItem(models.Model):
             models.Index(fields=["unit_path", "due_at"], name="workitem_open_unit_idx", condition=Q(status="open")),
             models.Index(fields=["staff", "due_at"], name="workitem_open_staff_idx", condition=Q(status="open")),
             models.Index(fields=["due_at"], name="workitem_open_due_idx", condition=Q(status="open")),
+            models.Index(fields=["warn_at"], name="workitem_open_warn_idx", condition=Q(status="open")),
         ]
         verbose_name = _("待办")
         verbose_name_plural = _("待办")

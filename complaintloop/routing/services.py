@@ -1,0 +1,124 @@
+"""Routing decisions (R11): the decision table picks the handling unit, urgency, time
+limit and process for a new ticket, and says why."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from complaintloop.org.models import Unit
+from complaintloop.taxonomy.models import Category, OrderType
+
+from .models import RoutingRule, Urgency
+
+RULE_CACHE_SECONDS = 30.0
+_rules: tuple[float, list[RoutingRule]] | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    unit: Unit
+    urgency: str
+    time_limit_minutes: int
+    time_basis: str
+    process_key: str
+    reason: str
+    rule_id: int | None
+
+
+def clear_cache() -> None:
+    global _rules
+    _rules = None
+
+
+def _active_rules() -> list[RoutingRule]:
+    global _rules
+    if _rules is None or time.monotonic() - _rules[0] > RULE_CACHE_SECONDS:
+        rules = list(
+            RoutingRule.objects.filter(is_active=True)
+            .select_related("category", "region", "target_unit", "order_type")
+            .order_by("priority", "id")
+        )
+        _rules = (time.monotonic(), rules)
+    return _rules[1]
+
+
+def _matches(rule: RoutingRule, order_type: OrderType, category: Category | None, region: Unit, level: str) -> bool:
+    if rule.order_type_id and rule.order_type_id != order_type.pk:
+        return False
+    if rule.category_id and (category is None or not category.path.startswith(rule.category.path)):
+        return False
+    if rule.region_id and not region.path.startswith(rule.region.path):
+        return False
+    return not (rule.customer_level and rule.customer_level != level)
+
+
+def _department(region: Unit, code: str) -> Unit | None:
+    city = region.region or region
+    return Unit.objects.filter(code=f"{city.code}-{code}", is_active=True).first()
+
+
+def decide(
+    *,
+    order_type: OrderType,
+    category: Category | None,
+    region: Unit,
+    customer_level: str,
+    vip_factor: float = 0.5,
+) -> Decision:
+    """First matching rule by priority; without a target in the rules, the category's
+    default unit, then the city itself."""
+    unit: Unit | None = None
+    urgency = ""
+    limit: int | None = None
+    process_key = ""
+    reasons: list[str] = []
+    rule_id = None
+    for rule in _active_rules():
+        if not _matches(rule, order_type, category, region, customer_level):
+            continue
+        target = rule.target_unit
+        if target is None and rule.target_department_code:
+            target = _department(region, rule.target_department_code)
+        if unit is None and target is not None:
+            unit, rule_id = target, rule.pk
+            reasons.append(_("规则「%(name)s」派往 %(unit)s") % {"name": rule.name, "unit": target.name})
+        if not urgency and rule.urgency:
+            urgency = rule.urgency
+            reasons.append(_("规则「%(name)s」定为%(u)s") % {"name": rule.name, "u": rule.get_urgency_display()})
+        if limit is None and rule.time_limit_minutes:
+            limit = rule.time_limit_minutes
+            reasons.append(_("规则「%(name)s」时限 %(m)s 分钟") % {"name": rule.name, "m": limit})
+        process_key = process_key or rule.process_key
+        if unit is not None and urgency and limit is not None:
+            break
+    if unit is None and category is not None:
+        unit = category.inherited("default_unit")
+        if unit is not None:
+            reasons.append(_("分类默认处理单位 %(unit)s") % {"unit": unit.name})
+    if unit is None:
+        unit = region
+        reasons.append(_("无匹配规则,派往地市 %(unit)s") % {"unit": region.name})
+    basis = (category.inherited("time_basis") if category else None) or order_type.time_basis
+    if limit is None:
+        limit = (category.inherited("time_limit_minutes") if category else None) or order_type.time_limit_minutes
+        if customer_level == "vip":
+            # VIP customers get shorter limits unless a rule said otherwise (003 客户分层服务).
+            limit = max(60, int(limit * vip_factor))
+            reasons.append(_("VIP 客户时限缩短为 %(m)s 分钟") % {"m": limit})
+    process_key = (
+        process_key
+        or (category.inherited("default_process_key") if category else None)
+        or order_type.default_process_key
+    )
+    return Decision(
+        unit=unit,
+        urgency=urgency or Urgency.NORMAL,
+        time_limit_minutes=int(limit),
+        time_basis=basis,
+        process_key=process_key,
+        reason=";".join(reasons),
+        rule_id=rule_id,
+    )
