@@ -130,6 +130,7 @@ OUTBOX_DISPATCH_ON_COMMIT = env_bool("OUTBOX_DISPATCH_ON_COMMIT", True)
 # Working hours for working-time SLAs (the calendar table says which days count).
 WORKDAY_START = os.environ.get("WORKDAY_START", "09:00")
 WORKDAY_END = os.environ.get("WORKDAY_END", "18:00")
+SLA_FIRST_RESPONSE_MINUTES = int(os.environ.get("SLA_FIRST_RESPONSE_MINUTES", "120"))
 SLA_NEAR_BREACH_RATIO = float(os.environ.get("SLA_NEAR_BREACH_RATIO", "0.8"))
 
 LOGGING = {
@@ -137,5 +138,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "spiff": {"level": "WARNING"}},
 }

@@ -1,5 +1,20 @@
+from dataclasses import dataclass
+
 import pytest
-from django.conf import settings
+
+from complaintloop.customers.models import CustomerLevel
+from complaintloop.org.models import Role, Staff, Unit, UnitKind
+from complaintloop.tickets import services
+from complaintloop.tickets.services import NewTicket
+
+from .factories import (
+    CategoryFactory,
+    CustomerFactory,
+    OrderTypeFactory,
+    RoutingRuleFactory,
+    StaffFactory,
+    UnitFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -7,7 +22,98 @@ def _embedded_settings(settings):
     # Outbox rows are drained explicitly in tests instead of going through a broker.
     settings.OUTBOX_DISPATCH_ON_COMMIT = False
     from complaintloop.core import calendar
+    from complaintloop.routing import services as routing
 
     calendar.clear_cache()
+    routing.clear_cache()
     yield
     calendar.clear_cache()
+    routing.clear_cache()
+
+
+@dataclass
+class World:
+    province: Unit
+    nanjing: Unit
+    suzhou: Unit
+    nj_kf: Unit
+    nj_wg: Unit
+    nj_yz: Unit
+    sz_kf: Unit
+    sz_wg: Unit
+    agent_nj: Staff
+    handler_nj: Staff
+    handler_nj_yz: Staff
+    agent_sz: Staff
+    handler_sz: Staff
+    supervisor_nj: Staff
+    quality: Staff
+    auditor: Staff
+    outsider: Staff
+
+    def new_ticket(self, actor=None, **overrides) -> "services.Ticket":
+        data = {
+            "order_type": "complaint",
+            "channel": "phone",
+            "customer_phone": "13800001111",
+            "category": "0101",
+            "description": "家中宽带频繁掉线,晚上八点后无法上网",
+        }
+        data.update(overrides)
+        ticket, _ = services.create(NewTicket(**data), actor=actor or self.agent_nj)
+        return ticket
+
+
+def _unit(code, name, kind, parent=None):
+    return UnitFactory(code=code, name=name, kind=kind, parent=parent)
+
+
+@pytest.fixture
+def world(db) -> World:
+    province = _unit("JS", "江苏省公司", UnitKind.PROVINCE)
+    nanjing = _unit("NJ", "南京分公司", UnitKind.CITY, province)
+    suzhou = _unit("SZ", "苏州分公司", UnitKind.CITY, province)
+    nj_kf = _unit("NJ-KF", "南京客服中心", UnitKind.DEPARTMENT, nanjing)
+    nj_wg = _unit("NJ-WG", "南京网管中心", UnitKind.DEPARTMENT, nanjing)
+    nj_yz = _unit("NJ-YZ", "南京业务支撑中心", UnitKind.DEPARTMENT, nanjing)
+    sz_kf = _unit("SZ-KF", "苏州客服中心", UnitKind.DEPARTMENT, suzhou)
+    sz_wg = _unit("SZ-WG", "苏州网管中心", UnitKind.DEPARTMENT, suzhou)
+    zl = _unit("JS-ZL", "质量管理部", UnitKind.DEPARTMENT, province)
+    OrderTypeFactory(code="complaint", name="投诉")
+    OrderTypeFactory(code="inquiry", name="咨询", time_limit_minutes=540)
+    net = CategoryFactory(code="01", name="网络质量")
+    CategoryFactory(code="0101", name="宽带故障", parent=net)
+    bill = CategoryFactory(code="02", name="计费争议")
+    CategoryFactory(code="0201", name="话费异常", parent=bill)
+    RoutingRuleFactory(name="网络类→网管", priority=10, category=net, target_department_code="WG")
+    RoutingRuleFactory(
+        name="计费类→业务支撑", priority=20, category=bill, target_department_code="YZ"
+    )
+    RoutingRuleFactory(name="兜底→客服", priority=1000, target_department_code="KF")
+    CustomerFactory(phone="13800001111", name="王先生", region=nanjing)
+    CustomerFactory(phone="13900002222", name="李女士", region=suzhou, level=CustomerLevel.VIP)
+
+    def staff(username, role, unit, scope=None):
+        return StaffFactory(
+            username=username, role=role, unit=unit, scope_unit=scope or unit.region
+        )
+
+    return World(
+        province=province,
+        nanjing=nanjing,
+        suzhou=suzhou,
+        nj_kf=nj_kf,
+        nj_wg=nj_wg,
+        nj_yz=nj_yz,
+        sz_kf=sz_kf,
+        sz_wg=sz_wg,
+        agent_nj=staff("agent_nj", Role.AGENT, nj_kf),
+        handler_nj=staff("handler_nj", Role.HANDLER, nj_wg),
+        handler_nj_yz=staff("handler_nj_yz", Role.HANDLER, nj_yz),
+        agent_sz=staff("agent_sz", Role.AGENT, sz_kf),
+        handler_sz=staff("handler_sz", Role.HANDLER, sz_wg),
+        supervisor_nj=staff("supervisor_nj", Role.SUPERVISOR, nj_kf),
+        quality=staff("quality", Role.QUALITY_MANAGER, zl, province),
+        auditor=staff("auditor", Role.AUDITOR, zl, province),
+        outsider=StaffFactory(username="outsider", role=Role.HANDLER, unit=None, scope_unit=None),
+    )

@@ -21,11 +21,31 @@ class RoutingRule(models.Model):
 
     priority = models.PositiveIntegerField(_("优先级"), default=100, help_text=_("小者优先"))
     name = models.CharField(_("规则名称"), max_length=128)
-    order_type = models.ForeignKey(OrderType, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("工单类型"))
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("分类(含下级)"))
-    region = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("地市"))
-    customer_level = models.CharField(_("客户级别"), max_length=16, choices=CustomerLevel.choices, blank=True)
-    target_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("目标单位"))
+    order_type = models.ForeignKey(
+        OrderType, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("工单类型")
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("分类(含下级)")
+    )
+    region = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("地市"),
+    )
+    customer_level = models.CharField(
+        _("客户级别"), max_length=16, choices=CustomerLevel.choices, blank=True
+    )
+    target_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("目标单位"),
+    )
     target_department_code = models.CharField(_("地市内部门编码"), max_length=16, blank=True)
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, blank=True)
     time_limit_minutes = models.PositiveIntegerField(_("时限(分钟)"), null=True, blank=True)

@@ -45,7 +45,9 @@ def _active_rules() -> list[RoutingRule]:
     return _rules[1]
 
 
-def _matches(rule: RoutingRule, order_type: OrderType, category: Category | None, region: Unit, level: str) -> bool:
+def _matches(
+    rule: RoutingRule, order_type: OrderType, category: Category | None, region: Unit, level: str
+) -> bool:
     if rule.order_type_id and rule.order_type_id != order_type.pk:
         return False
     if rule.category_id and (category is None or not category.path.startswith(rule.category.path)):
@@ -84,10 +86,15 @@ def decide(
             target = _department(region, rule.target_department_code)
         if unit is None and target is not None:
             unit, rule_id = target, rule.pk
-            reasons.append(_("规则「%(name)s」派往 %(unit)s") % {"name": rule.name, "unit": target.name})
+            reasons.append(
+                _("规则「%(name)s」派往 %(unit)s") % {"name": rule.name, "unit": target.name}
+            )
         if not urgency and rule.urgency:
             urgency = rule.urgency
-            reasons.append(_("规则「%(name)s」定为%(u)s") % {"name": rule.name, "u": rule.get_urgency_display()})
+            reasons.append(
+                _("规则「%(name)s」定为%(u)s")
+                % {"name": rule.name, "u": rule.get_urgency_display()}
+            )
         if limit is None and rule.time_limit_minutes:
             limit = rule.time_limit_minutes
             reasons.append(_("规则「%(name)s」时限 %(m)s 分钟") % {"name": rule.name, "m": limit})
@@ -103,7 +110,9 @@ def decide(
         reasons.append(_("无匹配规则,派往地市 %(unit)s") % {"unit": region.name})
     basis = (category.inherited("time_basis") if category else None) or order_type.time_basis
     if limit is None:
-        limit = (category.inherited("time_limit_minutes") if category else None) or order_type.time_limit_minutes
+        limit = (
+            category.inherited("time_limit_minutes") if category else None
+        ) or order_type.time_limit_minutes
         if customer_level == "vip":
             # VIP customers get shorter limits unless a rule said otherwise (003 客户分层服务).
             limit = max(60, int(limit * vip_factor))

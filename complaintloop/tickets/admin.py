@@ -7,7 +7,16 @@ class EventInline(admin.TabularInline):
     model = TicketEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("seq", "kind", "actor", "at", "from_status", "to_status", "comment", "payload")
+    readonly_fields = (
+        "seq",
+        "kind",
+        "actor",
+        "at",
+        "from_status",
+        "to_status",
+        "comment",
+        "payload",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -21,7 +30,16 @@ class WorkItemInline(admin.TabularInline):
 
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ("number", "order_type", "status", "region", "owner_unit", "customer_level", "due_at", "created_at")
+    list_display = (
+        "number",
+        "order_type",
+        "status",
+        "region",
+        "owner_unit",
+        "customer_level",
+        "due_at",
+        "created_at",
+    )
     list_filter = ("status", "order_type", "channel", "urgency", "sla_state")
     search_fields = ("number", "title", "customer__phone")
     raw_id_fields = ("customer", "category", "parent", "merged_into", "owner_staff", "created_by")
@@ -44,6 +62,10 @@ class TicketEventAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(WorkItem, raw_id_fields=("ticket", "unit", "staff", "accepted_by"), list_display=("ticket", "kind", "unit", "status", "due_at", "sla_state"))
+admin.site.register(
+    WorkItem,
+    raw_id_fields=("ticket", "unit", "staff", "accepted_by"),
+    list_display=("ticket", "kind", "unit", "status", "due_at", "sla_state"),
+)
 admin.site.register(TicketLink, raw_id_fields=("source", "target"))
 admin.site.register(TicketProcess, raw_id_fields=("ticket",))

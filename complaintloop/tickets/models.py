@@ -7,7 +7,13 @@ from complaintloop.customers.models import Customer, CustomerLevel
 from complaintloop.org.models import Unit
 from complaintloop.processes.models import ProcessDefinition
 from complaintloop.routing.models import Urgency
-from complaintloop.taxonomy.models import Category, OrderType, Product, ServiceProvider, TimeBasisChoice
+from complaintloop.taxonomy.models import (
+    Category,
+    OrderType,
+    Product,
+    ServiceProvider,
+    TimeBasisChoice,
+)
 
 
 class Status(models.TextChoices):
@@ -65,26 +71,63 @@ class Ticket(models.Model):
     number = models.CharField(_("工单号"), max_length=32, unique=True)
     order_type = models.ForeignKey(OrderType, on_delete=models.PROTECT, verbose_name=_("工单类型"))
     channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("客户"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("客户")
+    )
     customer_level = models.CharField(_("客户级别"), max_length=16, choices=CustomerLevel.choices)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("分类"))
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("分类")
+    )
     category_path = models.CharField(max_length=255, blank=True, db_index=True)
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("产品"))
-    sp = models.ForeignKey(ServiceProvider, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SP"))
-    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
-    region = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("地市"))
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("产品")
+    )
+    sp = models.ForeignKey(
+        ServiceProvider, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SP")
+    )
+    urgency = models.CharField(
+        _("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    region = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("地市")
+    )
     region_path = models.CharField(max_length=255)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("问题描述"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW)
     current_step = models.CharField(_("当前环节"), max_length=64, blank=True)
-    owner_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("当前处理单位"))
-    owner_staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("当前处理人"))
-    accepting_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("受理单位"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("当前处理单位"),
+    )
+    owner_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("当前处理人"),
+    )
+    accepting_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("受理单位"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("受理时间"))
     updated_at = models.DateTimeField()
-    time_basis = models.CharField(max_length=16, choices=TimeBasisChoice.choices, default=TimeBasisChoice.WORKING)
+    time_basis = models.CharField(
+        max_length=16, choices=TimeBasisChoice.choices, default=TimeBasisChoice.WORKING
+    )
     time_limit_minutes = models.PositiveIntegerField(_("处理时限(分钟)"))
     first_response_due_at = models.DateTimeField(_("首次响应时限"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("首次响应"), null=True, blank=True)
@@ -105,8 +148,12 @@ class Ticket(models.Model):
     second_handling = models.BooleanField(_("二次处理"), default=False)
     satisfaction = models.CharField(_("满意度"), max_length=16, blank=True)
     resolution = models.TextField(_("处理结果"), blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     request_hash = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -170,7 +217,9 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=32, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(db_index=True)
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices)
@@ -179,7 +228,9 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["ticket_id", "seq"]
-        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="event_ticket_seq_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "seq"], name="event_ticket_seq_uniq")
+        ]
         verbose_name = _("工单轨迹")
         verbose_name_plural = _("工单轨迹")
 
@@ -227,14 +278,22 @@ class WorkItem(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="work_items")
     kind = models.CharField(max_length=16, choices=WorkItemKind.choices)
     step = models.CharField(_("环节"), max_length=64, blank=True)
-    status = models.CharField(max_length=16, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN)
+    status = models.CharField(
+        max_length=16, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     unit_path = models.CharField(max_length=255)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    from_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     due_at = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -246,10 +305,22 @@ class WorkItem(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["unit_path", "due_at"], name="workitem_open_unit_idx", condition=Q(status="open")),
-            models.Index(fields=["staff", "due_at"], name="workitem_open_staff_idx", condition=Q(status="open")),
-            models.Index(fields=["due_at"], name="workitem_open_due_idx", condition=Q(status="open")),
-            models.Index(fields=["warn_at"], name="workitem_open_warn_idx", condition=Q(status="open")),
+            models.Index(
+                fields=["unit_path", "due_at"],
+                name="workitem_open_unit_idx",
+                condition=Q(status="open"),
+            ),
+            models.Index(
+                fields=["staff", "due_at"],
+                name="workitem_open_staff_idx",
+                condition=Q(status="open"),
+            ),
+            models.Index(
+                fields=["due_at"], name="workitem_open_due_idx", condition=Q(status="open")
+            ),
+            models.Index(
+                fields=["warn_at"], name="workitem_open_warn_idx", condition=Q(status="open")
+            ),
         ]
         verbose_name = _("待办")
         verbose_name_plural = _("待办")
@@ -270,17 +341,24 @@ class TicketLink(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "target"], name="ticket_link_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="ticket_link_uniq")
+        ]
 
 
 class TicketProcess(models.Model):
     """The SpiffWorkflow state of a ticket's process instance, loaded only when an
     operation advances the process and pruned after close."""
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, primary_key=True, related_name="process")
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="process"
+    )
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT)
     state = models.TextField(blank=True)
     finished = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} v{self.definition_id}"
 
 
 class TicketNumberCounter(models.Model):
@@ -288,3 +366,6 @@ class TicketNumberCounter(models.Model):
 
     day = models.CharField(max_length=8, primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}:{self.last}"
