@@ -62,7 +62,9 @@ def validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
-    return _error(request, 401, "unauthorized", "需要登录或有效的 API 令牌 / authentication required")
+    return _error(
+        request, 401, "unauthorized", "需要登录或有效的 API 令牌 / authentication required"
+    )
 
 
 @api.exception_handler(Http404)

@@ -345,6 +345,9 @@ class TicketLink(models.Model):
             models.UniqueConstraint(fields=["source", "target"], name="ticket_link_uniq")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_id}->{self.target_id} {self.kind}"
+
 
 class TicketProcess(models.Model):
     """The SpiffWorkflow state of a ticket's process instance, loaded only when an
