@@ -1,5 +1,6 @@
 """The NinjaAPI instance: auth, error mapping, routers of every app."""
 
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -75,6 +76,17 @@ def not_found(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc):
+    # Values the database cannot store (NUL bytes, out-of-range numbers) are bad input.
+    return _error(request, 422, "invalid", "请求参数超出允许范围 / value not storable")
+
+
+@api.exception_handler(ValueError)
+def value_error(request, exc):
+    return _error(request, 422, "invalid", f"请求参数无效 / invalid value: {exc}"[:300])
 
 
 def register_routers() -> None:

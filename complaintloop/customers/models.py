@@ -22,7 +22,12 @@ class Customer(models.Model):
         _("客户级别"), max_length=16, choices=CustomerLevel.choices, default=CustomerLevel.ORDINARY
     )
     region = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("地市")
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("地市"),
     )
     is_enterprise = models.BooleanField(_("集团客户"), default=False)
     enterprise_name = models.CharField(_("集团名称"), max_length=128, blank=True)
@@ -80,7 +85,9 @@ class ListKind(models.TextChoices):
 
 class ListEntryQuerySet(models.QuerySet):
     def active(self, at):
-        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at), revoked_at__isnull=True)
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at), revoked_at__isnull=True
+        )
 
 
 class CustomerListEntry(models.Model):

@@ -8,7 +8,9 @@ class Notification(models.Model):
     outbox row never notifies twice."""
 
     outbox_id = models.BigIntegerField()
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     ticket_number = models.CharField(max_length=32, blank=True)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -17,7 +19,9 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["outbox_id", "recipient"], name="notification_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["outbox_id", "recipient"], name="notification_once")
+        ]
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
 

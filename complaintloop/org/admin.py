@@ -20,7 +20,20 @@ class StaffAdmin(UserAdmin):
     search_fields = ("username", "display_name", "phone")
     autocomplete_fields = ("unit", "scope_unit")
     fieldsets = UserAdmin.fieldsets + (
-        ("ComplaintLoop", {"fields": ("display_name", "unit", "role", "scope_unit", "phone", "skills", "is_available")}),
+        (
+            "ComplaintLoop",
+            {
+                "fields": (
+                    "display_name",
+                    "unit",
+                    "role",
+                    "scope_unit",
+                    "phone",
+                    "skills",
+                    "is_available",
+                )
+            },
+        ),
     )
 
 

@@ -83,7 +83,9 @@ class Staff(AbstractUser):
     (defaults to the unit's city, or the whole province for province-level units)."""
 
     display_name = models.CharField(_("姓名"), max_length=32, blank=True)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.AGENT)
     scope_unit = models.ForeignKey(
         Unit,

@@ -14,10 +14,15 @@ class OrderType(models.Model):
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=32)
-    default_process_key = models.CharField(_("默认流程"), max_length=64, default="general_complaint")
+    default_process_key = models.CharField(
+        _("默认流程"), max_length=64, default="general_complaint"
+    )
     time_limit_minutes = models.PositiveIntegerField(_("处理时限(分钟)"), default=3 * 540)
     time_basis = models.CharField(
-        _("计时方式"), max_length=16, choices=TimeBasisChoice.choices, default=TimeBasisChoice.WORKING
+        _("计时方式"),
+        max_length=16,
+        choices=TimeBasisChoice.choices,
+        default=TimeBasisChoice.WORKING,
     )
     sort = models.PositiveSmallIntegerField(default=0)
 
@@ -45,10 +50,17 @@ class Category(models.Model):
     is_local = models.BooleanField(_("本地分类"), default=False)
     default_process_key = models.CharField(_("默认流程"), max_length=64, blank=True)
     default_unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("默认处理单位")
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("默认处理单位"),
     )
     time_limit_minutes = models.PositiveIntegerField(_("处理时限(分钟)"), null=True, blank=True)
-    time_basis = models.CharField(_("计时方式"), max_length=16, choices=TimeBasisChoice.choices, blank=True)
+    time_basis = models.CharField(
+        _("计时方式"), max_length=16, choices=TimeBasisChoice.choices, blank=True
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

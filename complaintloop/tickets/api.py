@@ -1,3 +1,364 @@
-from ninja import Router
+"""Ticket endpoints: create (idempotent), search, read, trace, and one route per R8 action."""
 
-router = Router()
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field as SchemaField
+from ninja import Header, Query, Router, Schema
+
+from complaintloop.core.audit import mask_phone
+
+from . import selectors, services
+from .models import EventKind, Ticket
+from .permissions import available_actions
+from .schemas import (
+    ActionBase,
+    AssistAction,
+    CallbackAction,
+    CompleteAssistAction,
+    EventOut,
+    LinkAction,
+    TargetAction,
+    TicketIn,
+    TicketListItem,
+    TicketOut,
+    TicketPage,
+    ToUnitAction,
+)
+
+router = Router(tags=["tickets"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def list_item(t: Ticket) -> dict:
+    return {
+        "number": t.number,
+        "status": t.status,
+        "status_label": str(t.get_status_display()),
+        "order_type": t.order_type.code,
+        "channel": t.channel,
+        "title": t.title,
+        "category": t.category.code if t.category_id else None,
+        "category_name": t.category.full_name if t.category_id else None,
+        "urgency": t.urgency,
+        "region": t.region.code,
+        "owner_unit": t.owner_unit.code if t.owner_unit_id else None,
+        "owner_staff": t.owner_staff.username if t.owner_staff_id else None,
+        "customer_level": t.customer_level,
+        "created_at": t.created_at,
+        "due_at": t.due_at,
+        "sla_state": t.sla_state,
+    }
+
+
+def detail(t: Ticket, actor) -> dict:
+    items = list(selectors.open_work_items(t))
+    return {
+        **list_item(t),
+        "description": t.description,
+        "current_step": t.current_step,
+        "customer": {
+            "id": t.customer.pk,
+            "name": t.customer.name,
+            "phone": mask_phone(t.customer.phone),
+            "level": t.customer.level,
+        },
+        "accepting_unit": t.accepting_unit.code if t.accepting_unit_id else None,
+        "time_basis": t.time_basis,
+        "time_limit_minutes": t.time_limit_minutes,
+        "first_response_due_at": t.first_response_due_at,
+        "first_response_at": t.first_response_at,
+        "resolved_at": t.resolved_at,
+        "closed_at": t.closed_at,
+        "suspended_minutes": t.suspended_minutes,
+        "urge_count": t.urge_count,
+        "return_count": t.return_count,
+        "transfer_count": t.transfer_count,
+        "reopen_count": t.reopen_count,
+        "escalation_level": t.escalation_level,
+        "is_supervised": t.is_supervised,
+        "is_fcr": t.is_fcr,
+        "is_pre_handled": t.is_pre_handled,
+        "second_handling": t.second_handling,
+        "satisfaction": t.satisfaction,
+        "resolution": t.resolution,
+        "parent": t.parent.number if t.parent_id else None,
+        "merged_into": t.merged_into.number if t.merged_into_id else None,
+        "version": t.version,
+        "work_items": [
+            {
+                "id": w.pk,
+                "kind": w.kind,
+                "step": w.step,
+                "unit": w.unit.code,
+                "unit_name": w.unit.name,
+                "staff": w.staff.username if w.staff_id else None,
+                "status": w.status,
+                "due_at": w.due_at,
+                "sla_state": w.sla_state,
+                "request": w.request,
+            }
+            for w in items
+        ],
+        "actions": available_actions(t, actor, items),
+    }
+
+
+def _fresh(number: str, actor) -> dict:
+    return detail(selectors.get_visible(number, actor), actor)
+
+
+@router.post(
+    "/tickets",
+    response={200: TicketOut, 201: TicketOut, **ERRORS},
+    summary="受理新工单 (idempotent with Idempotency-Key)",
+)
+def create_ticket(
+    request: HttpRequest,
+    body: TicketIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=128),
+):
+    ticket, created = services.create(
+        services.NewTicket(**body.dict()),
+        actor=request.auth,
+        idempotency_key=idempotency_key or None,
+    )
+    return (201 if created else 200), _fresh(ticket.number, request.auth)
+
+
+class ListQuery(Schema):
+    status: list[str] | None = SchemaField(None, description="状态,可多选;open = 所有未归档")
+    type: str = SchemaField("", max_length=32)
+    category: str = SchemaField("", max_length=32)
+    unit: str = SchemaField("", description="当前处理单位(含下级)", max_length=32)
+    region: str = SchemaField("", max_length=32)
+    owner: str = SchemaField("", description="当前处理人用户名", max_length=150)
+    customer_phone: str = SchemaField("", max_length=20)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    overdue: bool | None = None
+    sla_state: str = SchemaField("", max_length=16)
+    urgency: str = SchemaField("", max_length=16)
+    q: str = SchemaField("", max_length=200)
+    cursor: str | None = SchemaField(None, max_length=200)
+    limit: int = SchemaField(50, ge=1, le=200)
+
+
+@router.get("/tickets", response={200: TicketPage, **ERRORS}, summary="查询工单(游标分页)")
+def list_tickets(request: HttpRequest, params: Query[ListQuery]):
+    flt = selectors.TicketFilter(
+        status=params.status,
+        order_type=params.type,
+        category=params.category,
+        unit=params.unit,
+        region=params.region,
+        owner=params.owner,
+        customer_phone=params.customer_phone,
+        created_from=params.created_from,
+        created_to=params.created_to,
+        overdue=params.overdue,
+        sla_state=params.sla_state,
+        urgency=params.urgency,
+        q=params.q,
+    )
+    rows, cursor = selectors.page(
+        selectors.search(request.auth, flt), cursor=params.cursor, limit=params.limit
+    )
+    return {"items": [list_item(t) for t in rows], "next_cursor": cursor}
+
+
+@router.get("/tickets/{number}", response={200: TicketOut, **ERRORS}, summary="工单详情")
+def get_ticket(request: HttpRequest, number: str):
+    return _fresh(number, request.auth)
+
+
+@router.get(
+    "/tickets/{number}/events", response={200: list[EventOut], **ERRORS}, summary="工单轨迹"
+)
+def ticket_events(request: HttpRequest, number: str):
+    ticket = selectors.get_visible(number, request.auth)
+    return [
+        {
+            "seq": e.seq,
+            "kind": e.kind,
+            "kind_label": str(EventKind(e.kind).label) if e.kind in EventKind.values else e.kind,
+            "actor": e.actor.username if e.actor_id else None,
+            "at": e.at,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "comment": e.comment,
+            "payload": e.payload,
+        }
+        for e in selectors.events(ticket)
+    ]
+
+
+# One route per operation: (path name, body schema, service call, summary).
+ACTIONS = [
+    (
+        "dispatch",
+        ToUnitAction,
+        lambda n, a, b: services.dispatch(
+            n, actor=a, to_unit=b.to_unit, comment=b.comment, version=b.version
+        ),
+        "派单",
+    ),
+    (
+        "accept",
+        ActionBase,
+        lambda n, a, b: services.accept(n, actor=a, comment=b.comment, version=b.version),
+        "签收",
+    ),
+    (
+        "transfer",
+        ToUnitAction,
+        lambda n, a, b: services.transfer(
+            n, actor=a, to_unit=b.to_unit, comment=b.comment, version=b.version
+        ),
+        "转派",
+    ),
+    (
+        "return",
+        ActionBase,
+        lambda n, a, b: services.return_(n, actor=a, comment=b.comment, version=b.version),
+        "回退",
+    ),
+    (
+        "request_assistance",
+        AssistAction,
+        lambda n, a, b: services.request_assistance(
+            n,
+            actor=a,
+            units=b.units,
+            comment=b.comment,
+            time_limit_minutes=b.time_limit_minutes,
+            version=b.version,
+        ),
+        "发起协办",
+    ),
+    (
+        "complete_assistance",
+        CompleteAssistAction,
+        lambda n, a, b: services.complete_assistance(
+            n, actor=a, comment=b.comment, unit=b.unit, version=b.version
+        ),
+        "完成协办",
+    ),
+    (
+        "suspend",
+        ActionBase,
+        lambda n, a, b: services.suspend(n, actor=a, comment=b.comment, version=b.version),
+        "挂起",
+    ),
+    (
+        "resume",
+        ActionBase,
+        lambda n, a, b: services.resume(n, actor=a, comment=b.comment, version=b.version),
+        "解挂",
+    ),
+    (
+        "urge",
+        ActionBase,
+        lambda n, a, b: services.urge(n, actor=a, comment=b.comment, version=b.version),
+        "催办",
+    ),
+    (
+        "supervise",
+        ActionBase,
+        lambda n, a, b: services.supervise(n, actor=a, comment=b.comment, version=b.version),
+        "督办",
+    ),
+    (
+        "escalate",
+        ActionBase,
+        lambda n, a, b: services.escalate(n, actor=a, comment=b.comment, version=b.version),
+        "升级",
+    ),
+    (
+        "reply",
+        ActionBase,
+        lambda n, a, b: services.reply(n, actor=a, comment=b.comment, version=b.version),
+        "回复处理结果",
+    ),
+    (
+        "callback",
+        CallbackAction,
+        lambda n, a, b: services.callback(
+            n, actor=a, result=b.result, comment=b.comment, version=b.version
+        ),
+        "回访结果",
+    ),
+    (
+        "close",
+        ActionBase,
+        lambda n, a, b: services.close(n, actor=a, comment=b.comment, version=b.version),
+        "归档",
+    ),
+    (
+        "reopen",
+        ActionBase,
+        lambda n, a, b: services.reopen(n, actor=a, comment=b.comment, version=b.version),
+        "重启",
+    ),
+    (
+        "merge",
+        TargetAction,
+        lambda n, a, b: services.merge(
+            n, actor=a, target=b.target, comment=b.comment, version=b.version
+        ),
+        "合并到目标工单",
+    ),
+    (
+        "link",
+        LinkAction,
+        lambda n, a, b: services.link(
+            n, actor=a, target=b.target, kind=b.kind, comment=b.comment, version=b.version
+        ),
+        "关联工单",
+    ),
+    (
+        "set_parent",
+        TargetAction,
+        lambda n, a, b: services.set_parent(
+            n, actor=a, target=b.target, comment=b.comment, version=b.version
+        ),
+        "设置主工单",
+    ),
+    (
+        "comment",
+        ActionBase,
+        lambda n, a, b: services.comment(n, actor=a, comment=b.comment, version=b.version),
+        "备注",
+    ),
+]
+ACTION_NAMES = [name for name, *_ in ACTIONS]
+
+
+def _register(name, schema, call, summary):
+    def handler(request: HttpRequest, number: str, body: schema):  # type: ignore[valid-type]
+        ticket = call(number, request.auth, body)
+        return _fresh(ticket.number, request.auth)
+
+    handler.__name__ = f"action_{name}"
+    router.add_api_operation(
+        f"/tickets/{{number}}/actions/{name}",
+        ["POST"],
+        handler,
+        response={200: TicketOut, **ERRORS},
+        summary=summary,
+        operation_id=f"ticket_action_{name}",
+    )
+
+
+for _name, _schema, _call, _summary in ACTIONS:
+    _register(_name, _schema, _call, _summary)
+
+__all__ = ["router", "TicketListItem"]

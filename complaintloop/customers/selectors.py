@@ -1,0 +1,52 @@
+"""Customer reads, with PII masked unless the role may see it (and then audited)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from complaintloop.core import audit, clock
+from complaintloop.core.errors import Forbidden, NotFound
+from complaintloop.org.models import Staff
+
+from .models import Customer
+
+
+def search(q: str = "", level: str = "") -> QuerySet[Customer]:
+    qs = Customer.objects.select_related("region")
+    if q:
+        qs = qs.filter(Q(phone=q) | Q(name__startswith=q) | Q(enterprise_name__icontains=q))
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by("-id")
+
+
+def get(customer_id: int) -> Customer:
+    customer = Customer.objects.select_related("region").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("customer.not_found", _("客户不存在"))
+    return customer
+
+
+def as_dict(customer: Customer, *, unmasked: bool = False) -> dict:
+    at = clock.now()
+    return {
+        "id": customer.pk,
+        "name": customer.name,
+        "phone": customer.phone if unmasked else audit.mask_phone(customer.phone),
+        "id_number": customer.id_number if unmasked else audit.mask_id_number(customer.id_number),
+        "email": customer.email,
+        "level": customer.level,
+        "region": customer.region.code if customer.region_id else None,
+        "is_enterprise": customer.is_enterprise,
+        "enterprise_name": customer.enterprise_name,
+        "flags": sorted({e.kind for e in customer.list_entries.active(at)}),
+    }
+
+
+def reveal(customer: Customer, actor: Staff) -> dict:
+    """Full phone and ID number for roles allowed to see them; every call is audited (R33)."""
+    if not actor.can_view_pii:
+        raise Forbidden("pii.forbidden", _("当前角色无权查看完整号码"))
+    audit.record(actor, "pii.unmask", customer, fields=["phone", "id_number"])
+    return as_dict(customer, unmasked=True)

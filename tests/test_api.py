@@ -1,0 +1,113 @@
+import pytest
+from django.test import Client
+
+from complaintloop.org.models import ApiToken
+from complaintloop.tickets.models import Ticket
+
+
+def bearer(staff):
+    _, key = ApiToken.issue(staff)
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+BODY = {
+    "order_type": "complaint",
+    "channel": "phone",
+    "customer_phone": "13800001111",
+    "category": "0101",
+    "description": "宽带无法上网",
+}
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+def test_create_is_idempotent(world, client):
+    auth = bearer(world.agent_nj)
+    first = client.post(
+        "/api/v1/tickets", BODY, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1", **auth
+    )
+    assert first.status_code == 201, first.content
+    again = client.post(
+        "/api/v1/tickets", BODY, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1", **auth
+    )
+    assert again.status_code == 200
+    assert again.json()["number"] == first.json()["number"]
+    other = client.post(
+        "/api/v1/tickets",
+        {**BODY, "description": "别的"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+        **auth,
+    )
+    assert other.status_code == 409
+    assert other.json()["code"] == "idempotency.key_reused"
+    assert Ticket.objects.count() == 1
+
+
+def test_errors_are_json(world, client):
+    auth = bearer(world.agent_nj)
+    assert client.get("/api/v1/tickets").status_code == 401
+    bad = client.post(
+        "/api/v1/tickets", {**BODY, "order_type": "nope"}, content_type="application/json", **auth
+    )
+    assert bad.status_code == 422 and set(bad.json()) == {"code", "message", "fields"}
+    assert "order_type" in bad.json()["fields"]
+    missing = client.post(
+        "/api/v1/tickets", {"channel": "phone"}, content_type="application/json", **auth
+    )
+    assert missing.status_code == 422 and "description" in missing.json()["fields"]
+    assert client.get("/api/v1/tickets/TS0000", **auth).status_code == 404
+
+
+def test_lifecycle_over_api(world, client):
+    agent, handler = bearer(world.agent_nj), bearer(world.handler_nj)
+    number = client.post("/api/v1/tickets", BODY, content_type="application/json", **agent).json()[
+        "number"
+    ]
+    detail = client.get(f"/api/v1/tickets/{number}", **handler).json()
+    assert "accept" in detail["actions"] and "reply" not in detail["actions"]
+    assert detail["customer"]["phone"] == "138****1111"
+    r = client.post(
+        f"/api/v1/tickets/{number}/actions/accept", {}, content_type="application/json", **handler
+    )
+    assert r.status_code == 200 and r.json()["status"] == "in_progress"
+    again = client.post(
+        f"/api/v1/tickets/{number}/actions/accept", {}, content_type="application/json", **handler
+    )
+    assert again.status_code == 409
+    r = client.post(
+        f"/api/v1/tickets/{number}/actions/reply",
+        {"comment": "已修复"},
+        content_type="application/json",
+        **handler,
+    )
+    assert r.json()["status"] == "replied"
+    r = client.post(
+        f"/api/v1/tickets/{number}/actions/callback",
+        {"result": "satisfied"},
+        content_type="application/json",
+        **agent,
+    )
+    assert r.json()["status"] == "closed"
+    events = client.get(f"/api/v1/tickets/{number}/events", **agent).json()
+    assert [e["kind"] for e in events] == ["created", "accepted", "replied", "called_back"]
+    page = client.get("/api/v1/tickets", {"status": "closed"}, **agent).json()
+    assert [t["number"] for t in page["items"]] == [number]
+
+
+def test_cursor_pagination(world, client):
+    auth = bearer(world.agent_nj)
+    numbers = [world.new_ticket().number for _ in range(5)]
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/tickets", params, **auth).json()
+        seen += [t["number"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == list(reversed(numbers))
+    assert client.get("/api/v1/tickets", {"cursor": "garbage!"}, **auth).status_code == 422
