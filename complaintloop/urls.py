@@ -1,16 +1,23 @@
 from django.contrib import admin
+from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
+from django.views.generic import RedirectView
 
 from complaintloop.core.api import api
+from complaintloop.core.metrics import metrics_view
 
 
 def healthz(request):
-    return JsonResponse({"status": "ok"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz),
+    path("metrics", metrics_view),
 ]
