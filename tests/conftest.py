@@ -21,12 +21,16 @@ from .factories import (
 def _embedded_settings(settings):
     # Outbox rows are drained explicitly in tests instead of going through a broker.
     settings.OUTBOX_DISPATCH_ON_COMMIT = False
-    from complaintloop.core import calendar
+    from complaintloop.core import cache, calendar
+    from complaintloop.processes import engine
     from complaintloop.routing import services as routing
 
     calendar.clear_cache()
     routing.clear_cache()
+    cache.clear_all()
+    engine.clear_cache()
     yield
+    cache.clear_all()
     calendar.clear_cache()
     routing.clear_cache()
 
@@ -70,6 +74,12 @@ def _unit(code, name, kind, parent=None):
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The shared personas and reference data; plain so non-fixture tests (hypothesis
+    state machines) can build it inside their own transaction."""
     province = _unit("JS", "江苏省公司", UnitKind.PROVINCE)
     nanjing = _unit("NJ", "南京分公司", UnitKind.CITY, province)
     suzhou = _unit("SZ", "苏州分公司", UnitKind.CITY, province)
