@@ -18,7 +18,9 @@ DROP FUNCTION IF EXISTS ticket_event_append_only();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # params=None: the body's RAISE format uses '%', which must not be read as a
+        # query placeholder by psycopg.
+        schema_editor.execute(CREATE, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         # The embedded database refuses edits too, so both backends behave alike.
         schema_editor.execute(
@@ -33,7 +35,7 @@ def forwards(apps, schema_editor):
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS ticket_event_no_update")
         schema_editor.execute("DROP TRIGGER IF EXISTS ticket_event_no_delete")
