@@ -1225,6 +1225,9 @@ def seed(
     )
     progress(f"customers +{customers}, contact records +{contacts}")
     result = seed_tickets(orders, months, seed, batch, units, staff, progress) if orders > 0 else {}
+    from complaintloop.tickets.services.numbering import after_bulk_load
+
+    after_bulk_load()
     return {
         "units": len(units),
         "staff": len(staff),

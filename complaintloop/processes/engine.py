@@ -180,10 +180,10 @@ def start(key: str | None = None, *, definition_id: int | None = None) -> Instan
     from complaintloop.processes import selectors
 
     if definition_id is None:
-        definition = selectors.active_definition(key) if key else None
-        if definition is None:
+        found = selectors.active_definition_id(key) if key else None
+        if found is None:
             raise Invalid("process.unknown", _("流程 %(key)s 不存在或未启用") % {"key": key})
-        definition_id = definition.id
+        definition_id = found
     parsed = _parsed(definition_id)
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=_script_engine)
     try:

@@ -2,7 +2,15 @@
 
 from django.db.models import QuerySet
 
+from complaintloop.core.cache import ttl_cached
 from complaintloop.processes.models import ProcessDefinition
+
+
+@ttl_cached(5)
+def active_definition_id(key: str) -> int | None:
+    """Cached id of the active version (intake asks on every ticket)."""
+    definition = active_definition(key)
+    return definition.pk if definition else None
 
 
 def active_definition(key: str) -> ProcessDefinition | None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from complaintloop.processes import engine
+from complaintloop.processes import engine, selectors
 from complaintloop.processes.models import ProcessDefinition
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "bpmn"
@@ -32,6 +32,9 @@ def publish(
         .values_list("version", flat=True)
     )
     ProcessDefinition.objects.filter(key=key, is_active=True).update(is_active=False)
+    # New instances must start on the new version at once in this process.
+    transaction.on_commit(selectors.active_definition_id.cache_clear)
+    selectors.active_definition_id.cache_clear()
     return ProcessDefinition.objects.create(
         key=key,
         version=max(versions, default=0) + 1,

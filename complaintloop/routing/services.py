@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from complaintloop.org import selectors as org_selectors
 from complaintloop.org.models import Unit
 from complaintloop.taxonomy.models import Category, OrderType
+from complaintloop.taxonomy.selectors import inherited
 
 from .models import RoutingRule, Urgency
 
@@ -58,8 +60,8 @@ def _matches(
 
 
 def _department(region: Unit, code: str) -> Unit | None:
-    city = region.region or region
-    return Unit.objects.filter(code=f"{city.code}-{code}", is_active=True).first()
+    city = org_selectors.region_of(region) or region
+    return org_selectors.unit_by_code(f"{city.code}-{code}")
 
 
 def decide(
@@ -102,13 +104,13 @@ def decide(
         if unit is not None and urgency and limit is not None:
             break
     if unit is None and category is not None:
-        unit = category.inherited("default_unit")
+        unit = inherited(category, "default_unit")
         if unit is not None:
             reasons.append(_("分类默认处理单位 %(unit)s") % {"unit": unit.name})
     if unit is None:
         unit = region
         reasons.append(_("无匹配规则,派往地市 %(unit)s") % {"unit": region.name})
-    basis = (category.inherited("time_basis") if category else None) or order_type.time_basis
+    basis = inherited(category, "time_basis") or order_type.time_basis
     if limit is None:
         limit = (
             category.inherited("time_limit_minutes") if category else None
@@ -118,9 +120,7 @@ def decide(
             limit = max(60, int(limit * vip_factor))
             reasons.append(_("VIP 客户时限缩短为 %(m)s 分钟") % {"m": limit})
     process_key = (
-        process_key
-        or (category.inherited("default_process_key") if category else None)
-        or order_type.default_process_key
+        process_key or inherited(category, "default_process_key") or order_type.default_process_key
     )
     return Decision(
         unit=unit,

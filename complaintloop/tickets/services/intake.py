@@ -14,15 +14,17 @@ from django.utils.translation import gettext as _
 from complaintloop.core import calendar, clock
 from complaintloop.core.errors import Conflict, Invalid
 from complaintloop.customers.models import ContactRecord, Customer, CustomerLevel
+from complaintloop.org import selectors as org
 from complaintloop.org.models import Staff, Unit, UnitKind
+from complaintloop.processes import engine
 from complaintloop.routing import services as routing
 from complaintloop.routing.models import Urgency
+from complaintloop.taxonomy import selectors as taxonomy
 from complaintloop.taxonomy.models import Category, OrderType, Product, ServiceProvider
 
 from ..models import Channel, EventKind, Status, Ticket, TicketProcess, WorkItemKind
 from . import _base
 from .numbering import next_number
-from .process import start_process
 
 CHANNEL_TO_CONTACT = {
     Channel.PHONE: "call",
@@ -95,10 +97,10 @@ def _replay(actor: Staff, key: str, fingerprint: str) -> Ticket | None:
     return ticket
 
 
-def _lookup(model, code: str, field_name: str, label: str):
+def _lookup(finder, code: str, field_name: str, label: str):
     if not code:
         return None
-    found = model.objects.filter(code=code).first()
+    found = finder(code)
     if found is None:
         raise Invalid(
             f"{field_name}.unknown",
@@ -123,7 +125,7 @@ def _customer(data: NewTicket, actor: Staff) -> Customer:
         )
     customer = Customer.objects.filter(phone=phone).first()
     if customer is None:
-        region = actor.unit.region if actor.unit and actor.unit.region_id else None
+        region = org.region_of(actor.unit)
         customer = Customer.objects.create(
             phone=phone,
             name=data.customer_name.strip() or _("未登记客户"),
@@ -135,7 +137,7 @@ def _customer(data: NewTicket, actor: Staff) -> Customer:
 
 def _region(data: NewTicket, customer: Customer, actor: Staff) -> Unit:
     if data.region:
-        unit = Unit.objects.filter(code=data.region).first()
+        unit = org.unit_by_code(data.region)
         if unit is None or unit.kind not in (UnitKind.CITY, UnitKind.DISTRICT):
             raise Invalid(
                 "region.unknown",
@@ -144,16 +146,16 @@ def _region(data: NewTicket, customer: Customer, actor: Staff) -> Unit:
             )
         return unit
     if customer.region_id:
-        return customer.region
+        return org.unit(customer.region_id)
     if actor.unit and actor.unit.region_id:
-        return actor.unit.region
+        return org.unit(actor.unit.region_id)
     raise Invalid("field.required", _("无法确定工单所属地市,请填写"), {"region": [_("必填")]})
 
 
 def _validate(
     data: NewTicket,
 ) -> tuple[OrderType, Category | None, Product | None, ServiceProvider | None]:
-    order_type = _lookup(OrderType, data.order_type, "order_type", _("工单类型"))
+    order_type = _lookup(taxonomy.order_type, data.order_type, "order_type", _("工单类型"))
     if order_type is None:
         raise Invalid("field.required", _("请选择工单类型"), {"order_type": [_("必填")]})
     if data.channel not in Channel.values:
@@ -168,7 +170,7 @@ def _validate(
         raise Invalid(
             "urgency.unknown", _("紧急程度不正确"), {"urgency": [",".join(Urgency.values)]}
         )
-    category = _lookup(Category, data.category, "category", _("分类"))
+    category = _lookup(taxonomy.category, data.category, "category", _("分类"))
     if category is not None and not category.is_active:
         raise Invalid("category.inactive", _("分类已停用"), {"category": [_("已停用")]})
     if data.resolve_now and not data.resolution.strip():
@@ -176,8 +178,8 @@ def _validate(
     return (
         order_type,
         category,
-        _lookup(Product, data.product, "product", _("产品")),
-        _lookup(ServiceProvider, data.sp, "sp", _("SP")),
+        _lookup(taxonomy.product, data.product, "product", _("产品")),
+        _lookup(taxonomy.service_provider, data.sp, "sp", _("SP")),
     )
 
 
@@ -248,11 +250,16 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         )
     else:
         ticket.owner_unit = decision.unit
-        ticket.save(force_insert=True)
-        instance = start_process(ticket, decision.process_key)
+        instance = engine.start(decision.process_key or "general_complaint")
         step = instance.ready[0] if instance.ready else None
         ticket.current_step = step.id if step else ""
-        Ticket.objects.filter(pk=ticket.pk).update(current_step=ticket.current_step)
+        ticket.save(force_insert=True)
+        TicketProcess.objects.create(
+            ticket=ticket,
+            definition_id=instance.definition_id,
+            state=instance.state,
+            finished=instance.finished,
+        )
         _base.new_item(
             ticket,
             kind=WorkItemKind.MAIN,
