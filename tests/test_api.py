@@ -111,3 +111,27 @@ def test_cursor_pagination(world, client):
             break
     assert seen == list(reversed(numbers))
     assert client.get("/api/v1/tickets", {"cursor": "garbage!"}, **auth).status_code == 422
+
+
+def test_bulk_accept_reports_each_ticket(world, client):
+    handler = bearer(world.handler_nj)
+    a, b = world.new_ticket(), world.new_ticket()
+    other_city = world.new_ticket(actor=world.agent_sz, customer_phone="13900002222")
+    r = client.post(
+        "/api/v1/tickets/bulk/accept",
+        {"numbers": [a.number, b.number, other_city.number]},
+        content_type="application/json",
+        **handler,
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["succeeded"] == 2 and body["failed"] == 1
+    assert body["results"][2] == {
+        "number": other_city.number,
+        "ok": False,
+        "status": None,
+        "code": "ticket.not_found",
+        "message": body["results"][2]["message"],
+    }
+    a.refresh_from_db()
+    assert a.status == "in_progress"

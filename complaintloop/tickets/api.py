@@ -7,6 +7,7 @@ from ninja import Field as SchemaField
 from ninja import Header, Query, Router, Schema
 
 from complaintloop.core.audit import mask_phone
+from complaintloop.core.errors import DomainError
 
 from . import selectors, services
 from .models import EventKind, Ticket
@@ -14,6 +15,8 @@ from .permissions import available_actions
 from .schemas import (
     ActionBase,
     AssistAction,
+    BulkAction,
+    BulkOut,
     CallbackAction,
     CompleteAssistAction,
     EventOut,
@@ -360,5 +363,41 @@ def _register(name, schema, call, summary):
 
 for _name, _schema, _call, _summary in ACTIONS:
     _register(_name, _schema, _call, _summary)
+
+BULK = {
+    "accept": lambda n, a, b: services.accept(n, actor=a, comment=b.comment),
+    "transfer": lambda n, a, b: services.transfer(n, actor=a, to_unit=b.to_unit, comment=b.comment),
+    "urge": lambda n, a, b: services.urge(n, actor=a, comment=b.comment),
+}
+
+
+def _register_bulk(name, call):
+    def handler(request: HttpRequest, body: BulkAction):
+        # Each ticket is its own transaction; the answer says which ones failed and why.
+        results = []
+        for number in dict.fromkeys(body.numbers):
+            try:
+                ticket = call(number, request.auth, body)
+                results.append({"number": number, "ok": True, "status": ticket.status})
+            except DomainError as exc:
+                results.append(
+                    {"number": number, "ok": False, "code": exc.code, "message": exc.message}
+                )
+        ok = sum(r["ok"] for r in results)
+        return {"succeeded": ok, "failed": len(results) - ok, "results": results}
+
+    handler.__name__ = f"bulk_{name}"
+    router.add_api_operation(
+        f"/tickets/bulk/{name}",
+        ["POST"],
+        handler,
+        response={200: BulkOut, **ERRORS},
+        summary=f"批量{dict(accept='签收', transfer='转派', urge='催办')[name]}",
+        operation_id=f"ticket_bulk_{name}",
+    )
+
+
+for _name, _call in BULK.items():
+    _register_bulk(_name, _call)
 
 __all__ = ["router", "TicketListItem"]

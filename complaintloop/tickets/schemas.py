@@ -143,3 +143,23 @@ class TargetAction(ActionBase):
 
 class LinkAction(TargetAction):
     kind: str = Field("related", description="related / duplicate", max_length=16)
+
+
+class BulkAction(Schema):
+    numbers: list[str] = Field(..., min_length=1, max_length=100, description="工单号,最多 100 张")
+    comment: str = Field("", max_length=20000)
+    to_unit: str = Field("", max_length=32, description="转派时必填")
+
+
+class BulkResult(Schema):
+    number: str
+    ok: bool
+    status: str | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+class BulkOut(Schema):
+    succeeded: int
+    failed: int
+    results: list[BulkResult]
