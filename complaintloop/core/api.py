@@ -1,5 +1,6 @@
 """The NinjaAPI instance: auth, error mapping, routers of every app."""
 
+from django.conf import settings
 from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -26,6 +27,10 @@ class BearerToken(HttpBearer):
 
 
 def session_auth(request):
+    # Only a browser session needs (and gets) the CSRF check; a client without the
+    # session cookie, e.g. with a missing or expired token, must see 401, not a 403 CSRF.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
     user = django_auth(request)
     return user if user and user.is_authenticated else None
 
