@@ -3,6 +3,8 @@ every response (errors included) matches the declared schema and status codes.""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -27,7 +29,19 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
-def api(world):
+def in_process_requests():
+    # Calling the WSGI app directly fires request_started/finished, whose
+    # close_old_connections would close the test's connection mid-transaction on
+    # PostgreSQL; Django's own test client disconnects it the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api(world, in_process_requests):
     """A bearer token for the Nanjing supervisor and a few tickets it can act on."""
     tickets = [
         world.new_ticket(),
