@@ -54,6 +54,8 @@ def available_actions(ticket: Ticket, actor: Staff, open_items: list[WorkItem]) 
             continue
         if action in SUPERVISOR_ACTIONS and not actor.can_supervise:
             continue
+        if action not in SUPERVISOR_ACTIONS and action != "urge" and not actor.can_operate:
+            continue
         if action == "supervise" and ticket.is_supervised:
             continue
         if action in HOLDER_ACTIONS and not (holds(actor, main) or actor.can_supervise):

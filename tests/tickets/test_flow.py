@@ -100,3 +100,13 @@ def test_merge_link_parent_reopen(world):
     services.callback(a.number, actor=world.agent_nj, result="satisfied")
     reopened = services.reopen(a.number, actor=world.supervisor_nj, comment="客户再次来电")
     assert reopened.status == Status.PENDING and reopened.reopen_count == 1
+
+
+def test_quality_manager_oversees_but_does_not_handle(world):
+    ticket = world.new_ticket()
+    with pytest.raises(Forbidden):
+        services.accept(ticket.number, actor=world.quality)
+    services.urge(ticket.number, actor=world.quality, comment="请尽快处理")
+    services.supervise(ticket.number, actor=world.quality)
+    with pytest.raises(Forbidden):
+        services.urge(ticket.number, actor=world.auditor)

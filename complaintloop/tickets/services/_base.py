@@ -88,7 +88,14 @@ def lock_system(number: str) -> Ticket:
 
 
 def require_operator(actor: Staff) -> None:
-    if not actor.can_operate and not actor.can_supervise:
+    """Handling operations: agents, handlers, supervisors, system admins."""
+    if not actor.can_operate:
+        raise Forbidden("ticket.forbidden", _("当前角色无权操作工单"))
+
+
+def require_overseer(actor: Staff) -> None:
+    """Urging is open to operators and to those who oversee (quality managers)."""
+    if not (actor.can_operate or actor.can_supervise):
         raise Forbidden("ticket.forbidden", _("当前角色无权操作工单"))
 
 

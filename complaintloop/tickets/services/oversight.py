@@ -35,7 +35,7 @@ MAX_ESCALATION = 3
 def urge(number: str, *, actor: Staff, comment: str = "", version: int | None = None) -> Ticket:
     """催办: remind the holding unit; counted for assessment."""
     ticket = _base.lock_visible(number, actor)
-    _base.require_operator(actor)
+    _base.require_overseer(actor)
     _base.check_transition(ticket, EventKind.URGED, version)
     ticket.urge_count += 1
     _base.record(
