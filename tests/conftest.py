@@ -17,6 +17,15 @@ from .factories import (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # Personas are built per test; the production hasher would spend seconds on them.
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _embedded_settings(settings):
     # Outbox rows are drained explicitly in tests instead of going through a broker.

@@ -34,6 +34,7 @@ STAFF_TITLES = {
     "escalated": "工单升级",
     "sla_near": "工单即将超时",
     "sla_breached": "工单已超时",
+    "first_response_breached": "工单首次响应超时",
     "called_back": "回访结果",
     "reopened": "工单重启",
 }

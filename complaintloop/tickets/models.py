@@ -131,6 +131,7 @@ class Ticket(models.Model):
     time_limit_minutes = models.PositiveIntegerField(_("处理时限(分钟)"))
     first_response_due_at = models.DateTimeField(_("首次响应时限"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("首次响应"), null=True, blank=True)
+    first_response_breached = models.BooleanField(_("首次响应超时"), default=False)
     due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_minutes = models.PositiveIntegerField(default=0)
@@ -208,6 +209,7 @@ class EventKind(models.TextChoices):
     COMMENTED = "commented", _("备注")
     SLA_NEAR = "sla_near", _("临近超时预警")
     SLA_BREACHED = "sla_breached", _("超时")
+    FIRST_RESPONSE_BREACHED = "first_response_breached", _("首次响应超时")
 
 
 class TicketEvent(models.Model):

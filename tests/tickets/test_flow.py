@@ -110,3 +110,23 @@ def test_quality_manager_oversees_but_does_not_handle(world):
     services.supervise(ticket.number, actor=world.quality)
     with pytest.raises(Forbidden):
         services.urge(ticket.number, actor=world.auditor)
+
+
+def test_first_response_clock_breaches_once(world):
+    from datetime import timedelta
+
+    ticket = world.new_ticket()
+    later = ticket.first_response_due_at + timedelta(minutes=1)
+    first = services.sla_sweep(later)
+    again = services.sla_sweep(later)
+    ticket.refresh_from_db()
+    assert first["first_response"] == 1 and again["first_response"] == 0
+    assert ticket.first_response_breached
+    assert ticket.events.filter(kind=EventKind.FIRST_RESPONSE_BREACHED).count() == 1
+    # an accepted ticket has answered: its first-response clock stops
+    other = world.new_ticket()
+    services.accept(other.number, actor=world.handler_nj)
+    assert (
+        services.sla_sweep(other.first_response_due_at + timedelta(minutes=1))["first_response"]
+        == 0
+    )

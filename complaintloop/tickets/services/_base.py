@@ -59,6 +59,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     EventKind.COMMENTED: set(Status.values),
     EventKind.SLA_NEAR: {Status.NEW, Status.PENDING, Status.IN_PROGRESS},
     EventKind.SLA_BREACHED: {Status.NEW, Status.PENDING, Status.IN_PROGRESS},
+    EventKind.FIRST_RESPONSE_BREACHED: {Status.NEW, Status.PENDING},
 }
 
 
@@ -166,12 +167,18 @@ def require_holder(actor: Staff, ticket: Ticket, kind: str = WorkItemKind.MAIN) 
     )
 
 
-def warn_at(start: datetime, due: datetime | None) -> datetime | None:
+def warn_at(start: datetime, due: datetime | None, basis: str = "working") -> datetime | None:
+    """When the near-breach warning fires: after the configured share of the time
+    allowed, counted on the same clock as the deadline (so no warning lands in a
+    holiday or at night for a working-time limit)."""
     from django.conf import settings
 
     if due is None:
         return None
-    return start + (due - start) * settings.SLA_NEAR_BREACH_RATIO
+    allowed = calendar.elapsed_minutes(start, due, basis)
+    if allowed <= 0:
+        return due
+    return calendar.deadline(start, int(allowed * settings.SLA_NEAR_BREACH_RATIO), basis)
 
 
 def new_item(
@@ -196,7 +203,7 @@ def new_item(
         from_unit=from_unit,
         created_at=now,
         due_at=due_at,
-        warn_at=warn_at(now, due_at),
+        warn_at=warn_at(now, due_at, ticket.time_basis),
         request=request,
     )
 

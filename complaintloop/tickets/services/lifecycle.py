@@ -176,7 +176,7 @@ def resume(number: str, *, actor: Staff, comment: str = "", version: int | None 
     for item in ticket.work_items.filter(status="open", due_at__isnull=False):
         if paused:
             item.due_at = _base.deadline(ticket, item.due_at, paused)
-            item.warn_at = _base.warn_at(item.created_at, item.due_at)
+            item.warn_at = _base.warn_at(item.created_at, item.due_at, ticket.time_basis)
             item.save(update_fields=["due_at", "warn_at"])
     before = ticket.status
     ticket.status = Status.IN_PROGRESS

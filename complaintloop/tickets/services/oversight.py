@@ -119,7 +119,34 @@ def sla_sweep(now: datetime | None = None, *, limit: int = 2000) -> dict[str, in
     ).values_list("pk", flat=True)[:limit]
     for item_id in list(near):
         counts["near"] += _mark(item_id, SlaState.NEAR, now)
+    # The first-response clock runs separately from resolution (R12): nobody signed yet.
+    unanswered = Ticket.objects.filter(
+        status__in=(Status.NEW, Status.PENDING),
+        first_response_at__isnull=True,
+        first_response_breached=False,
+        first_response_due_at__lte=now,
+    ).values_list("number", flat=True)[:limit]
+    counts["first_response"] = sum(_first_response_breached(number) for number in list(unanswered))
     return counts
+
+
+@transaction.atomic
+def _first_response_breached(number: str) -> int:
+    ticket = _base.lock_system(number)
+    if ticket.first_response_breached or ticket.first_response_at is not None:
+        return 0
+    if ticket.status not in (Status.NEW, Status.PENDING):
+        return 0
+    ticket.first_response_breached = True
+    _base.record(
+        ticket,
+        EventKind.FIRST_RESPONSE_BREACHED,
+        actor=None,
+        from_status=ticket.status,
+        comment=_("首次响应超时,请尽快签收"),
+        payload={"first_response_due_at": ticket.first_response_due_at.isoformat()},
+    )
+    return 1
 
 
 @transaction.atomic
