@@ -5,7 +5,7 @@ ORDERS ?= 20000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install migrate seed serve test lint fmt bench clean
+.PHONY: demo install migrate seed serve test lint fmt bench clean vendor
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,3 +42,10 @@ fmt:
 
 clean:
 	rm -rf var/
+
+# Refresh the vendored front-end files from npm (they are committed; run only to upgrade).
+vendor:
+	npm install --no-save --silent
+	cp node_modules/htmx.org/dist/htmx.min.js complaintloop/web/static/vendor/htmx.min.js
+	cp node_modules/alpinejs/dist/cdn.min.js complaintloop/web/static/vendor/alpine.min.js
+	cp node_modules/echarts/dist/echarts.min.js complaintloop/web/static/vendor/echarts.min.js

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from complaintloop.core.api import api
 from complaintloop.core.metrics import metrics_view
@@ -15,9 +14,10 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz),
     path("metrics", metrics_view),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("complaintloop.web.urls")),
 ]
