@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,4 +7,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    # Each page family lives in its own package: views, urls, templates/web/<family>/.
+    path("intake/", include("complaintloop.web.intake.urls")),
+    path("queues/", include("complaintloop.web.queues.urls")),
+    path("tickets/", include("complaintloop.web.ticket.urls")),
+    path("console/", include("complaintloop.web.console.urls")),
 ]
