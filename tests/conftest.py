@@ -86,6 +86,18 @@ def world(db) -> World:
     return build_world()
 
 
+def _ensure_migrated_reference_data() -> None:
+    """Migrations load the working calendar and the built-in processes; a transactional
+    test elsewhere in the worker may have flushed them, so put them back if gone."""
+    from complaintloop.core import calendar
+    from complaintloop.core.models import WorkCalendarDay
+    from complaintloop.processes import services as processes
+
+    if not WorkCalendarDay.objects.exists():
+        calendar.seed_from_chinesecalendar(2020, 2026)
+    processes.load_builtin()
+
+
 def build_world() -> World:
     """The shared personas and reference data; plain so non-fixture tests (hypothesis
     state machines) can build it inside their own transaction."""
