@@ -1242,6 +1242,9 @@ def seed(
     from complaintloop.tickets.services.numbering import after_bulk_load
 
     after_bulk_load()
+    from complaintloop.tickets import search
+
+    result["search_indexed"] = search.rebuild(batch, progress=progress) if orders > 0 else 0
     return {
         "units": len(units),
         "staff": len(staff),

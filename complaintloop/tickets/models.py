@@ -374,3 +374,17 @@ class TicketNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}:{self.last}"
+
+
+class TicketSearchDoc(models.Model):
+    """The ticket's searchable words: jieba tokens of title, description and the
+    comments in its trace, space-separated. PostgreSQL searches them with a GIN index on
+    ``to_tsvector('simple', tokens)``; SQLite mirrors them into an FTS5 table."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="search_doc"
+    )
+    tokens = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.tokens[:40]}"

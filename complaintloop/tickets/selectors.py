@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from complaintloop.core import clock
 from complaintloop.core.errors import Invalid, NotFound
 from complaintloop.org.models import Staff
 
+from . import search as fulltext
 from .models import OPEN_STATUSES, Status, Ticket, TicketEvent, WorkItemStatus
 
 
@@ -109,7 +111,10 @@ def search(actor: Staff, flt: TicketFilter) -> QuerySet[Ticket]:
         qs = qs.filter(urgency=flt.urgency)
     if flt.q:
         text = flt.q.strip()
-        qs = qs.filter(Q(number=text) | Q(title__icontains=text) | Q(description__icontains=text))
+        if re.fullmatch(r"TS\d{8,}", text):
+            qs = qs.filter(number=text)
+        else:
+            qs = fulltext.filter_text(qs, text)
     return qs
 
 

@@ -255,6 +255,10 @@ def record(
         comment=comment,
         payload=payload or {},
     )
+    if comment and actor is not None:
+        from .. import search
+
+        search.add_text(ticket, comment)
     if notify:
         outbox.emit(
             "ticket.event",

@@ -22,6 +22,7 @@ from complaintloop.routing.models import Urgency
 from complaintloop.taxonomy import selectors as taxonomy
 from complaintloop.taxonomy.models import Category, OrderType, Product, ServiceProvider
 
+from .. import search
 from ..models import Channel, EventKind, Status, Ticket, TicketProcess, WorkItemKind
 from . import _base
 from .numbering import next_number
@@ -271,6 +272,7 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
     if data.pre_handling.strip():
         payload["pre_handling"] = data.pre_handling.strip()
     _contact(ticket, customer, actor, now)
+    search.index(ticket)
     _base.record(
         ticket,
         EventKind.CREATED,
