@@ -50,4 +50,9 @@ def logout_view(request):
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {})
+    """Role-aware workbench: the actor's queue counts with links into the queues."""
+    from .queues import queries
+
+    counts = queries.tab_counts(request.user)
+    soon = queries.items(request.user, queries.QueueQuery(tab="mine"))[:8]
+    return render(request, "web/home.html", {"nav": "home", "counts": counts, "soon": soon})

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/<str:action>/", views.bulk, name="queue_bulk"),
+    path("views/", views.save_view, name="queue_save_view"),
+    path("views/<int:pk>/delete/", views.delete_view, name="queue_delete_view"),
+]

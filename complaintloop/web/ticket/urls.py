@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("<str:number>/", views.ticket_page, name="ticket"),
+    path("<str:number>/actions/<str:action>/", views.ticket_action, name="ticket_action"),
+    path("<str:number>/unmask/", views.unmask, name="ticket_unmask"),
+]
