@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("counts/", views.counts, name="counts"),
+    path("lists/", views.lists, name="lists"),
+    path("data.json", views.data, name="data"),
+    path("act/<str:number>/<str:action>/", views.act, name="act"),
+]
