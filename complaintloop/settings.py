@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "complaintloop.routing",
     "complaintloop.tickets",
     "complaintloop.notify",
+    "complaintloop.portal",
     "complaintloop.web",
 ]
 

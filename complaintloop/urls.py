@@ -19,5 +19,6 @@ urlpatterns = [
     path("healthz", healthz),
     path("metrics", metrics_view),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("complaintloop.portal.urls")),
     path("", include("complaintloop.web.urls")),
 ]
