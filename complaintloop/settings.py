@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COMPLAINTLOOP_VAR", BASE_DIR / "var"))
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "complaintloop.notify",
     "complaintloop.portal",
     "complaintloop.web",
+    "complaintloop.quality",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +129,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "complaintloop.tickets.tasks.sla_sweep", "schedule": 60.0},
     "outbox-drain": {"task": "complaintloop.core.tasks.drain_outbox", "schedule": 15.0},
+    "quality-rollup": {
+        "task": "complaintloop.quality.tasks.rollup_recent",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

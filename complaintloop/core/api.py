@@ -97,6 +97,7 @@ def value_error(request, exc):
 def register_routers() -> None:
     from complaintloop.customers.api import router as customers_router
     from complaintloop.org.api import router as org_router
+    from complaintloop.quality.api import router as quality_router
     from complaintloop.taxonomy.api import router as taxonomy_router
     from complaintloop.tickets.api import router as tickets_router
 
@@ -104,6 +105,7 @@ def register_routers() -> None:
     api.add_router("", customers_router)
     api.add_router("", taxonomy_router)
     api.add_router("", org_router)
+    api.add_router("", quality_router)
 
 
 register_routers()

@@ -1,0 +1,159 @@
+"""The KPI registry (R21) as data, and the daily rollup the indicators can read."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from complaintloop.org.models import Unit
+
+
+class Phase(models.TextChoices):
+    BEFORE = "before", _("事前")
+    DURING = "during", _("事中")
+    AFTER = "after", _("事后")
+
+
+class Kind(models.TextChoices):
+    COUNT = "count", _("计数")
+    RATE = "rate", _("比率")
+    AVERAGE_DURATION = "average_duration", _("平均时长")
+    PERCENTILE_DURATION = "percentile_duration", _("时长分位数")
+    PER_10K_CUSTOMERS = "per_10k_customers", _("万客户比")
+
+
+class Direction(models.TextChoices):
+    HIGHER_BETTER = "higher_better", _("越高越好")
+    LOWER_BETTER = "lower_better", _("越低越好")
+
+
+class Period(models.TextChoices):
+    DAY = "day", _("日")
+    WEEK = "week", _("周")
+    MONTH = "month", _("月")
+
+
+class UnitLabel(models.TextChoices):
+    PERCENT = "%", "%"
+    MINUTES = "分钟", _("分钟")
+    HOURS = "小时", _("小时")
+    WORKING_DAYS = "工作日", _("工作日")
+    PIECES = "件", _("件")
+    PER_10K = "件/万户", _("件/万户")
+
+
+class DateField(models.TextChoices):
+    CREATED_AT = "created_at", _("受理时间")
+    RESOLVED_AT = "resolved_at", _("回复时间")
+    CLOSED_AT = "closed_at", _("归档时间")
+
+
+class Indicator(models.Model):
+    """One KPI. The formula is assembled only from the building blocks below
+    (``formulas`` validates and evaluates them); nothing typed by a user is executed.
+
+    - ``count``: tickets matching ``numerator``.
+    - ``rate``: matching ``denominator`` AND ``numerator`` / matching ``denominator``
+      (``complement`` gives 1 − that ratio, e.g. 满意度 = 1 − 不满意度).
+    - ``average_duration`` / ``percentile_duration``: over tickets matching
+      ``numerator``, the ``duration`` spec between two timestamps (working or natural
+      minutes), or a stored minutes column.
+    - ``per_10k_customers``: tickets matching ``numerator`` per 10,000 customers of the
+      scope (or of each region when grouped by region)."""
+
+    code = models.SlugField(_("编码"), max_length=64, unique=True)
+    name_zh = models.CharField(_("名称"), max_length=64)
+    name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
+    description = models.TextField(_("口径说明"), blank=True)
+    phase = models.CharField(_("阶段"), max_length=8, choices=Phase.choices)
+    owner_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("责任单位"),
+    )
+    owner_label = models.CharField(
+        _("责任部门"), max_length=64, blank=True, help_text=_("未指定责任单位时的部门名称")
+    )
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
+    numerator = models.JSONField(_("分子条件"), default=dict, blank=True)
+    denominator = models.JSONField(_("分母条件"), default=dict, blank=True)
+    complement = models.BooleanField(_("取补(1−比率)"), default=False)
+    date_field = models.CharField(
+        _("统计日期"), max_length=16, choices=DateField.choices, default=DateField.CREATED_AT
+    )
+    duration = models.JSONField(_("时长定义"), default=dict, blank=True)
+    percentile = models.PositiveSmallIntegerField(_("分位数"), null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=8, choices=UnitLabel.choices)
+    direction = models.CharField(_("方向"), max_length=16, choices=Direction.choices)
+    target = models.DecimalField(
+        _("目标值"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    warning = models.DecimalField(
+        _("预警阈值"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    period = models.CharField(_("周期"), max_length=8, choices=Period.choices, default="month")
+    source = models.CharField(_("出处"), max_length=64, blank=True)
+    is_builtin = models.BooleanField(_("内置"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["phase", "code"]
+        verbose_name = _("质量指标")
+        verbose_name_plural = _("质量指标")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+
+class DailyTicketStat(models.Model):
+    """Tickets created on ``day`` per dimension combination, with the counts the
+    indicators need. A cohort row changes while its tickets progress, so the nightly
+    rollup recomputes a trailing window (``tasks.rollup_recent``)."""
+
+    day = models.DateField()
+    region = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    category_l1 = models.CharField(max_length=32, blank=True)
+    channel = models.CharField(max_length=16)
+    order_type = models.CharField(max_length=32)
+    accepting_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    responded_on_time = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+    replied_on_time = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    fcr = models.PositiveIntegerField(default=0)
+    pre_handled = models.PositiveIntegerField(default=0)
+    second_handling = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    transferred = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    urged = models.PositiveIntegerField(default=0)
+    supervised = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    called_back = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    neutral = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "region", "category_l1", "channel", "order_type", "accepting_unit"],
+                name="quality_daily_stat_uniq",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "region_path"], name="quality_daily_day_idx")]
+        verbose_name = _("日统计")
+        verbose_name_plural = _("日统计")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_id} {self.channel}: {self.created}"

@@ -1,0 +1,62 @@
+"""Reads: the indicator registry and scoped indicator values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from complaintloop.core.errors import Forbidden, NotFound
+from complaintloop.org.models import Staff, Unit
+
+from . import engine
+from .models import Indicator
+
+
+def indicators(*, include_inactive: bool = False) -> QuerySet[Indicator]:
+    qs = Indicator.objects.select_related("owner_unit")
+    return qs if include_inactive else qs.filter(is_active=True)
+
+
+def indicator(code: str) -> Indicator:
+    found = indicators().filter(code=code).first()
+    if found is None:
+        raise NotFound("indicator.not_found", f"指标「{code}」不存在")
+    return found
+
+
+def scope_unit(actor: Staff, region: str | None = None) -> Unit | None:
+    """The unit whose subtree the actor may measure (None: the whole province),
+    narrowed to ``region`` when it lies inside that scope."""
+    path = actor.scope_path
+    if not path:
+        raise Forbidden("indicator.no_scope", "没有数据范围 / no data scope")
+    own = None if path == "/" else Unit.objects.filter(path=path).first()
+    if region:
+        unit = Unit.objects.filter(code=region).first()
+        if unit is None or (own is not None and not _inside(unit.path, own.path)):
+            raise NotFound("region.not_found", f"地区「{region}」不存在或不在数据范围内")
+        return unit
+    return own
+
+
+def _inside(path: str, scope: str) -> bool:
+    return engine.is_whole_province(scope) or path.startswith(scope)
+
+
+def values(
+    actor: Staff,
+    code: str,
+    *,
+    start: date,
+    end: date,
+    group_by: str | None = None,
+    region: str | None = None,
+) -> dict:
+    """An indicator's value(s) within the actor's data scope."""
+    found = indicator(code)
+    unit = scope_unit(actor, region)
+    computed = engine.compute(found, start=start, end=end, scope_unit=unit, group_by=group_by)
+    if isinstance(computed, engine.Result):
+        return {"indicator": found, "scope": unit, "total": computed, "groups": None}
+    return {"indicator": found, "scope": unit, "total": None, "groups": computed}
