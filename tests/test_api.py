@@ -135,3 +135,21 @@ def test_bulk_accept_reports_each_ticket(world, client):
     }
     a.refresh_from_db()
     assert a.status == "in_progress"
+
+
+def test_agent_sees_a_ticket_taken_for_another_citys_customer(world, client):
+    # given a 南京 agent takes a call from a 苏州 customer
+    auth = bearer(world.agent_nj)
+    created = client.post(
+        "/api/v1/tickets",
+        {**BODY, "customer_phone": "13900002222"},
+        content_type="application/json",
+        **auth,
+    )
+    # then the ticket belongs to 苏州, and 南京 (which took it) and 苏州 can both read it
+    assert created.status_code == 201, created.content
+    number = created.json()["number"]
+    assert created.json()["region"] == "SZ"
+    assert client.get(f"/api/v1/tickets/{number}", **auth).status_code == 200
+    assert client.get(f"/api/v1/tickets/{number}", **bearer(world.handler_sz)).status_code == 200
+    assert client.get(f"/api/v1/tickets/{number}", **bearer(world.outsider)).status_code == 404

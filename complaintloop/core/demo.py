@@ -816,6 +816,7 @@ def _ticket(ctx: Context, rng: random.Random, created: datetime, city: City, spi
         title=title[:200],
         description=description,
         accepting_unit=kf,
+        accepting_path=kf.path,
         created_by_id=agent,
         created_at=created,
         time_basis=basis,

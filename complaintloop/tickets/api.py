@@ -134,7 +134,9 @@ def create_ticket(
         actor=request.auth,
         idempotency_key=idempotency_key or None,
     )
-    return (201 if created else 200), _fresh(ticket.number, request.auth)
+    # A new ticket's relations are already in memory; the creator may not be in the
+    # ticket's scope by region (a call from another city's customer) but is by intake.
+    return (201 if created else 200), detail(ticket, request.auth)
 
 
 class ListQuery(Schema):

@@ -216,6 +216,7 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         description=data.description.strip(),
         status=status,
         accepting_unit=accepting,
+        accepting_path=accepting.path,
         created_by=actor,
         created_at=now,
         updated_at=now,
