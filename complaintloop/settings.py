@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "complaintloop.tickets",
     "complaintloop.notify",
     "complaintloop.portal",
+    "complaintloop.attachments",
     "complaintloop.web",
     "complaintloop.quality",
 ]

@@ -9,7 +9,7 @@ from complaintloop.core import audit, clock
 from complaintloop.core.errors import Forbidden, NotFound
 from complaintloop.org.models import Staff
 
-from .models import Customer
+from .models import ContactRecord, Customer, CustomerListEntry
 
 
 def search(q: str = "", level: str = "") -> QuerySet[Customer]:
@@ -50,3 +50,18 @@ def reveal(customer: Customer, actor: Staff) -> dict:
         raise Forbidden("pii.forbidden", _("当前角色无权查看完整号码"))
     audit.record(actor, "pii.unmask", customer, fields=["phone", "id_number"])
     return as_dict(customer, unmasked=True)
+
+
+def by_phone(phone: str) -> Customer | None:
+    """The customer calling from ``phone`` (unique index), with the region."""
+    return Customer.objects.select_related("region").filter(phone=phone).first()
+
+
+def active_flags(customer: Customer) -> list[CustomerListEntry]:
+    """Blacklist and key-risk entries in force now, blacklist first."""
+    return list(customer.list_entries.active(clock.now()).order_by("kind", "-created_at"))
+
+
+def recent_contacts(customer: Customer, *, limit: int = 10) -> list[ContactRecord]:
+    """The latest contact records across channels (接触记录), newest first."""
+    return list(ContactRecord.objects.filter(customer=customer).order_by("-at", "-id")[:limit])

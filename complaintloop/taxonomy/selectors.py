@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q
+
 from complaintloop.core.cache import ttl_cached
 
 from .models import Category, OrderType, Product, ServiceProvider
@@ -49,3 +51,36 @@ def product(code: str) -> Product | None:
 @ttl_cached(10)
 def service_provider(code: str) -> ServiceProvider | None:
     return ServiceProvider.objects.filter(code=code).first()
+
+
+def search_categories(q: str, *, limit: int = 20) -> list[Category]:
+    """Active categories whose code starts with ``q`` or whose full name contains every
+    word of it; leaves first, deepest first (the picker at intake)."""
+    words = q.split()
+    if not words:
+        return []
+    match = Q(code__startswith=q.strip())
+    by_name = Q()
+    for word in words:
+        by_name &= Q(full_name__icontains=word)
+    children = Category.objects.filter(parent=OuterRef("pk"), is_active=True)
+    return list(
+        Category.objects.filter(match | by_name, is_active=True)
+        .annotate(has_children=Exists(children))
+        .order_by("has_children", "-level", "path")[:limit]
+    )
+
+
+@ttl_cached(10)
+def order_types() -> list[OrderType]:
+    return list(OrderType.objects.order_by("sort", "code"))
+
+
+@ttl_cached(10)
+def products() -> list[Product]:
+    return list(Product.objects.order_by("code"))
+
+
+@ttl_cached(10)
+def service_providers() -> list[ServiceProvider]:
+    return list(ServiceProvider.objects.order_by("code"))

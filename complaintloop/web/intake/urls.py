@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "intake"
+urlpatterns = [
+    path("", views.intake, name="page"),
+    path("customer/", views.customer, name="customer"),
+    path("repeat/", views.repeat, name="repeat"),
+    path("categories/", views.categories, name="categories"),
+]

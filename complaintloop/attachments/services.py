@@ -1,0 +1,129 @@
+"""Filing attachments with a ticket: checked before anything is written, then stored."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from complaintloop.core import clock
+from complaintloop.core.errors import Invalid
+from complaintloop.org.models import Staff
+
+from .models import Attachment
+
+MAX_FILES = 5
+MAX_BYTES = 10 * 1024 * 1024
+
+# The type comes from the extension (what the browser declares is not trusted); voicemail
+# and fax orders bring audio and images, letters and bills come as PDF or office files.
+TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".bmp": "image/bmp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".pdf": "application/pdf",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".amr": "audio/amr",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+# Leading bytes of the formats that have an unambiguous signature, so a renamed
+# executable is not filed as a "pdf".
+SIGNATURES = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF8",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".ppt": (b"\xd0\xcf\x11\xe0",),
+    ".wav": (b"RIFF",),
+    ".amr": (b"#!AMR",),
+}
+
+
+def content_type(name: str) -> str | None:
+    return TYPES.get(os.path.splitext(name)[1].lower())
+
+
+def _head(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    return head
+
+
+def validate(files: Sequence[UploadedFile]) -> None:
+    """Raise Invalid (field ``attachments``) unless every file may be filed: at most
+    MAX_FILES files of at most MAX_BYTES each, of a whitelisted type."""
+    problems: list[str] = []
+    if len(files) > MAX_FILES:
+        problems.append(_("最多上传 %(n)s 个附件") % {"n": MAX_FILES})
+    for upload in files:
+        name = upload.name or ""
+        ext = os.path.splitext(name)[1].lower()
+        if (upload.size or 0) > MAX_BYTES:
+            problems.append(
+                _("「%(name)s」超过 %(max)s") % {"name": name, "max": filesizeformat(MAX_BYTES)}
+            )
+        elif not upload.size:
+            problems.append(_("「%(name)s」是空文件") % {"name": name})
+        elif ext not in TYPES:
+            problems.append(
+                _("「%(name)s」类型不允许(可上传图片、PDF、录音、Office 文档)") % {"name": name}
+            )
+        elif ext in SIGNATURES and not _head(upload).startswith(SIGNATURES[ext]):
+            problems.append(_("「%(name)s」内容与扩展名不符") % {"name": name})
+    if problems:
+        raise Invalid("attachments.invalid", problems[0], {"attachments": problems})
+
+
+@transaction.atomic
+def attach(ticket, files: Sequence[UploadedFile], *, actor: Staff) -> list[Attachment]:
+    """File ``files`` with ``ticket``; validated first, all or nothing."""
+    validate(files)
+    now = clock.now()
+    saved: list[Attachment] = []
+    try:
+        for upload in files:
+            name = os.path.basename(upload.name or "file")[:255]
+            attachment = Attachment(
+                ticket=ticket,
+                name=name,
+                size=upload.size or 0,
+                content_type=content_type(name) or "application/octet-stream",
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
+            attachment.file.save(get_valid_filename(name) or "file", upload, save=False)
+            attachment.save()
+            saved.append(attachment)
+    except Exception:
+        # The rows roll back with the transaction; the bytes already written do not.
+        for attachment in saved:
+            attachment.file.delete(save=False)
+        raise
+    return saved
