@@ -64,6 +64,7 @@
         label: { show: true, formatter: "{b}\n{c}", fontSize: 12 },
         upperLabel: { show: true, height: 20, color: "#fff", formatter: "{b}  {c}" },
         levels: [
+          { itemStyle: { borderWidth: 0, gapWidth: 2 }, upperLabel: { show: false } },
           { itemStyle: { borderColor: "#5b6b7c", borderWidth: 3, gapWidth: 2 } },
           { itemStyle: { borderColor: "#8795a3", borderWidth: 2, gapWidth: 1 } },
           { itemStyle: { borderColor: "#fff", borderWidth: 1, gapWidth: 1 } }
