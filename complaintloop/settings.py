@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "complaintloop.portal",
     "complaintloop.attachments",
     "complaintloop.web",
+    "complaintloop.insights",
     "complaintloop.quality",
 ]
 
@@ -130,6 +131,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "complaintloop.tickets.tasks.sla_sweep", "schedule": 60.0},
     "outbox-drain": {"task": "complaintloop.core.tasks.drain_outbox", "schedule": 15.0},
+    "early-warning": {
+        "task": "complaintloop.insights.tasks.run_early_warning",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "quality-rollup": {
         "task": "complaintloop.quality.tasks.rollup_recent",
         "schedule": crontab(hour=1, minute=30),

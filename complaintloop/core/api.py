@@ -96,6 +96,7 @@ def value_error(request, exc):
 
 def register_routers() -> None:
     from complaintloop.customers.api import router as customers_router
+    from complaintloop.insights.api import router as insights_router
     from complaintloop.org.api import router as org_router
     from complaintloop.quality.api import router as quality_router
     from complaintloop.taxonomy.api import router as taxonomy_router
@@ -105,6 +106,7 @@ def register_routers() -> None:
     api.add_router("", customers_router)
     api.add_router("", taxonomy_router)
     api.add_router("", org_router)
+    api.add_router("", insights_router)
     api.add_router("", quality_router)
 
 

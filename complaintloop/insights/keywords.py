@@ -1,0 +1,151 @@
+"""Keywords of a ticket's text (R24): jieba with the domain dictionary and stop words
+kept as editable rows; TF-IDF on jieba's IDF table, domain terms weighted up.
+
+A private ``jieba.Tokenizer`` carries the domain words, so search tokens (which use the
+default tokenizer) do not change when the dictionary is edited."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import threading
+from collections import Counter
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max
+
+from complaintloop.core import outbox
+from complaintloop.core.models import Outbox
+from complaintloop.tickets.models import Ticket
+
+from .models import DomainTerm, StopWord, TicketKeyword
+
+TOP_N = 5
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]*$|^\d{5}$")
+_lock = threading.Lock()
+
+
+def read_data_file(name: str) -> list[list[str]]:
+    """Rows of a dictionary file under ``data/``: whitespace-split, comments dropped."""
+    rows = []
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            rows.append(line.split())
+    return rows
+
+
+class _Extractor:
+    def __init__(self) -> None:
+        self.signature: tuple | None = None
+        self.tokenizer = None
+        self.idf: dict[str, float] = {}
+        self.median_idf = 1.0
+        self.terms: dict[str, float] = {}
+        self.stop: set[str] = set()
+
+    def _load(self) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        terms = dict(DomainTerm.objects.values_list("word", "weight"))
+        stop = set(StopWord.objects.values_list("word", flat=True))
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for word in terms:
+            tokenizer.add_word(word, freq=20000)
+        if not self.idf:
+            tfidf = importlib.import_module("jieba.analyse.tfidf")  # the module, not the alias
+            loader = tfidf.IDFLoader(tfidf.DEFAULT_IDF)
+            self.idf, self.median_idf = loader.get_idf()
+        self.tokenizer, self.terms, self.stop = tokenizer, terms, stop
+
+    def refresh(self) -> None:
+        """Reload the dictionary when its rows changed (two cheap aggregate queries)."""
+        signature = (
+            tuple(DomainTerm.objects.aggregate(n=Max("id"), c=Max("weight")).values()),
+            DomainTerm.objects.count(),
+            StopWord.objects.count(),
+            StopWord.objects.aggregate(n=Max("id"))["n"],
+        )
+        if signature != self.signature or self.tokenizer is None:
+            with _lock:
+                self._load()
+                self.signature = signature
+
+    def extract(self, text: str, top: int = TOP_N) -> list[tuple[str, float]]:
+        if not text or self.tokenizer is None:
+            return []
+        counts = Counter(
+            w
+            for w in (t.strip().lower() for t in self.tokenizer.cut(text))
+            if len(w) >= 2 and w not in self.stop and _WORD.match(w)
+        )
+        if not counts:
+            return []
+        total = sum(counts.values())
+        scored = {
+            w: n / total * self.idf.get(w, self.median_idf) * self.terms.get(w, 1.0)
+            for w, n in counts.items()
+        }
+        best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        return [(w[:32], round(s, 4)) for w, s in best]
+
+
+_extractor = _Extractor()
+
+
+def extract(text: str, top: int = TOP_N) -> list[tuple[str, float]]:
+    """Top keywords of ``text`` with their weights, best first."""
+    _extractor.refresh()
+    return _extractor.extract(text, top)
+
+
+def _rows(ticket_id: int, text: str) -> list[TicketKeyword]:
+    return [
+        TicketKeyword(ticket_id=ticket_id, word=w, weight=s) for w, s in _extractor.extract(text)
+    ]
+
+
+def extract_for(ticket: Ticket) -> list[TicketKeyword]:
+    """(Re)compute one ticket's keywords; running it twice leaves the same rows."""
+    _extractor.refresh()
+    rows = _rows(ticket.pk, f"{ticket.title} {ticket.description}")
+    with transaction.atomic():
+        TicketKeyword.objects.filter(ticket=ticket).delete()
+        TicketKeyword.objects.bulk_create(rows)
+    return rows
+
+
+def extract_all(batch: int = 2000, *, only_missing: bool = True, progress=None) -> int:
+    """Extract keywords in bulk (after a seed or an import); returns tickets done."""
+    _extractor.refresh()
+    done, last = 0, 0
+    while True:
+        qs = Ticket.objects.filter(pk__gt=last).order_by("pk")
+        if only_missing:
+            qs = qs.exclude(pk__in=TicketKeyword.objects.values("ticket_id"))
+        tickets = list(qs.values_list("pk", "title", "description")[:batch])
+        if not tickets:
+            return done
+        rows = [r for pk, title, desc in tickets for r in _rows(pk, f"{title} {desc}")]
+        with transaction.atomic():
+            TicketKeyword.objects.filter(ticket_id__in=[t[0] for t in tickets]).delete()
+            TicketKeyword.objects.bulk_create(rows, batch_size=1000)
+        done += len(tickets)
+        last = tickets[-1][0]
+        if progress:
+            progress(f"keywords {done}")
+
+
+@outbox.consumer("ticket.event")
+def keywords_at_intake(row: Outbox) -> None:
+    """Idempotent: a redelivered row recomputes the same keywords."""
+    if row.payload.get("kind") != "created":
+        return
+    ticket = Ticket.objects.filter(number=row.payload.get("ticket")).first()
+    if ticket is not None:
+        extract_for(ticket)
