@@ -266,3 +266,17 @@ def test_home_workbench_counts(queue_world):
     assert "我的待办" in body and "本单位未签收" in body
     assert "?tab=breached" in body and "?tab=near" in body
     assert queue_world.t["pending"].number in body
+
+
+def test_suspended_items_show_a_paused_clock(queue_world):
+    client = client_for(queue_world.handler_nj)
+    body = client.get(QUEUE, {"tab": "suspended"}).content.decode()
+    assert "已暂停计时" in body
+
+
+def test_queue_and_ticket_render_in_english(queue_world):
+    client = client_for(queue_world.handler_nj)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get(QUEUE).status_code == 200
+    assert client.get(f"/tickets/{queue_world.t['working'].number}/").status_code == 200
+    assert client.get("/").status_code == 200

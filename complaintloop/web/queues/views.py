@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from complaintloop.core import clock
@@ -22,12 +23,18 @@ from ..ticket.sla import badge
 from . import queries
 
 BULK = {
-    "accept": (_("批量签收"), lambda n, a, p: services.accept(n, actor=a, comment=p["comment"])),
+    "accept": (
+        gettext_lazy("批量签收"),
+        lambda n, a, p: services.accept(n, actor=a, comment=p["comment"]),
+    ),
     "transfer": (
-        _("批量转派"),
+        gettext_lazy("批量转派"),
         lambda n, a, p: services.transfer(n, actor=a, to_unit=p["to_unit"], comment=p["comment"]),
     ),
-    "urge": (_("批量催办"), lambda n, a, p: services.urge(n, actor=a, comment=p["comment"])),
+    "urge": (
+        gettext_lazy("批量催办"),
+        lambda n, a, p: services.urge(n, actor=a, comment=p["comment"]),
+    ),
 }
 MAX_BULK = 200
 
@@ -44,7 +51,13 @@ def _results_context(request: HttpRequest, query: queries.QueueQuery) -> dict:
     page = paginator.get_page(query.page)
     now = clock.now()
     rows = [
-        {"item": item, "t": item.ticket, "sla": badge(item.due_at, item.sla_state, now)}
+        {
+            "item": item,
+            "t": item.ticket,
+            "sla": badge(
+                item.due_at, item.sla_state, now, paused=item.ticket.status == Status.SUSPENDED
+            ),
+        }
         for item in page
     ]
     counts = queries.tab_counts(actor)

@@ -20,11 +20,16 @@ def span(minutes: int) -> str:
     return _("%(m)s分") % {"m": mins}
 
 
-def badge(due: datetime | None, state: str, now: datetime, *, closed: bool = False) -> dict:
+def badge(
+    due: datetime | None, state: str, now: datetime, *, closed: bool = False, paused: bool = False
+) -> dict:
     """``cls`` is ok/near/breached; ``text`` the server-rendered countdown that the
     page's ticker refreshes from ``due`` (ISO) every 30 s."""
     if due is None or closed:
         return {"cls": "", "text": "—", "due": ""}
+    if paused:
+        # Suspended: the clock stops and the deadline moves on resume.
+        return {"cls": "", "text": _("已暂停计时"), "due": ""}
     minutes = int((due - now).total_seconds() // 60)
     if minutes < 0:
         cls, text = SlaState.BREACHED.value, _("超时 %(t)s") % {"t": span(minutes)}

@@ -19,7 +19,7 @@ from complaintloop.customers import selectors as customers
 from complaintloop.customers.models import ContactRecord
 from complaintloop.org.models import Unit
 from complaintloop.tickets import selectors
-from complaintloop.tickets.models import LinkKind, Ticket, TicketLink, WorkItemKind
+from complaintloop.tickets.models import LinkKind, Status, Ticket, TicketLink, WorkItemKind
 from complaintloop.tickets.permissions import available_actions
 
 from . import replies, trace
@@ -96,12 +96,18 @@ def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     return {
         "nav": "queues",
         "t": ticket,
-        "sla": badge(ticket.due_at, ticket.sla_state, now, closed=ticket.status == "closed"),
+        "sla": badge(
+            ticket.due_at,
+            ticket.sla_state,
+            now,
+            closed=ticket.status == Status.CLOSED,
+            paused=ticket.status == Status.SUSPENDED,
+        ),
         "step": STEP_NAMES.get(ticket.current_step, ticket.current_step),
         "items": [
             {
                 "w": w,
-                "sla": badge(w.due_at, w.sla_state, now),
+                "sla": badge(w.due_at, w.sla_state, now, paused=ticket.status == Status.SUSPENDED),
                 "step": STEP_NAMES.get(w.step, w.step),
             }
             for w in items
