@@ -171,6 +171,10 @@ def _submit(request: HttpRequest) -> HttpResponse:
             c360 = selectors.customer_360(
                 values["customer_phone"], request.user, category_code=values["category"]
             )
+        if exc.code == "idempotency.key_reused":
+            # This form already created a ticket and was then changed: a fresh key lets
+            # the agent file the changed one as a new ticket on purpose.
+            key = None
         context = _form_context(values=values, errors=exc.fields, key=key, action=action, c360=c360)
         context["error"] = exc.message
         context["preserve_files"] = bool(files)
