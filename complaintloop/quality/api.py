@@ -6,7 +6,6 @@ from typing import Literal
 
 from ninja import Query, Router, Schema
 
-from complaintloop.core import clock
 from complaintloop.core.errors import Invalid
 
 from . import engine, selectors, services
@@ -118,9 +117,7 @@ def list_indicators(request):
 
 @router.get("/indicators/{code}/values", response={200: ValuesOut, **ERRORS})
 def indicator_values(request, code: str, q: Query[ValuesQuery]):
-    end = q.end or clock.localtime().date()
-    start = q.start or end.replace(day=1)
-    if (end - start) > timedelta(days=366 * 3):
+    if q.start and q.end and (q.end - q.start) > timedelta(days=366 * 3):
         raise Invalid("indicator.range_too_long", "统计区间过长", {"start": ["最多三年"]})
     group_by = q.group_by or None
     if group_by is not None and group_by not in engine.GROUP_BY:
@@ -130,13 +127,13 @@ def indicator_values(request, code: str, q: Query[ValuesQuery]):
             {"group_by": [f"应为 {', '.join(engine.GROUP_BY)}"]},
         )
     data = selectors.values(
-        request.auth, code, start=start, end=end, group_by=group_by, region=q.region or None
+        request.auth, code, start=q.start, end=q.end, group_by=group_by, region=q.region or None
     )
     groups = data["groups"]
     return {
         "indicator": indicator_out(data["indicator"]),
-        "start": start,
-        "end": end,
+        "start": data["start"],
+        "end": data["end"],
         "scope": data["scope"].code if data["scope"] else None,
         "group_by": group_by,
         "total": data["total"].as_dict() if data["total"] else None,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import QuerySet
 
+from complaintloop.core import clock
 from complaintloop.core.errors import Forbidden, NotFound
 from complaintloop.org.models import Staff, Unit
 
@@ -44,19 +45,32 @@ def _inside(path: str, scope: str) -> bool:
     return engine.is_whole_province(scope) or path.startswith(scope)
 
 
+def current_period(period: str, today: date) -> date:
+    """The first day of the indicator's period containing ``today``."""
+    if period == "day":
+        return today
+    if period == "week":
+        return today - timedelta(days=today.weekday())
+    return today.replace(day=1)
+
+
 def values(
     actor: Staff,
     code: str,
     *,
-    start: date,
-    end: date,
+    start: date | None = None,
+    end: date | None = None,
     group_by: str | None = None,
     region: str | None = None,
 ) -> dict:
-    """An indicator's value(s) within the actor's data scope."""
+    """An indicator's value(s) within the actor's data scope; without dates, the
+    current period (day/week/month) of the indicator up to today."""
     found = indicator(code)
     unit = scope_unit(actor, region)
+    end = end or clock.localtime().date()
+    start = start or current_period(found.period, end)
     computed = engine.compute(found, start=start, end=end, scope_unit=unit, group_by=group_by)
+    result = {"indicator": found, "scope": unit, "start": start, "end": end}
     if isinstance(computed, engine.Result):
-        return {"indicator": found, "scope": unit, "total": computed, "groups": None}
-    return {"indicator": found, "scope": unit, "total": None, "groups": computed}
+        return {**result, "total": computed, "groups": None}
+    return {**result, "total": None, "groups": computed}

@@ -143,3 +143,40 @@ def test_invalid_definitions_name_their_fields(indicators, world, client, change
     assert response.status_code == 422, response.content
     assert fields <= set(response.json()["fields"])
     assert not Indicator.objects.filter(code=CUSTOM["code"]).exists()
+
+
+def test_without_dates_the_current_period_is_measured(dataset, world, client):
+    from .conftest import at, travel
+
+    # given Sat 2025-10-11 (a make-up working day) and month/week/day indicators
+    Indicator.objects.filter(code="overdue_count").update(period="week")
+    with travel(at(2025, 10, 11, 12, 0)):
+        month = client.get(
+            "/api/v1/indicators/complaint_count/values", **bearer(world.quality)
+        ).json()
+        week = client.get("/api/v1/indicators/overdue_count/values", **bearer(world.quality))
+    # then the month so far holds T2–T6; the week starts Monday 10-06
+    assert (month["start"], month["end"], month["total"]["value"]) == (
+        "2025-10-01",
+        "2025-10-11",
+        5,
+    )
+    assert week.json()["start"] == "2025-10-06" and week.json()["total"]["value"] == 1
+
+
+def test_admin_form_refuses_bad_formulas(world):
+    from complaintloop.quality.admin import IndicatorForm
+
+    form = IndicatorForm(
+        data={
+            **{k: v for k, v in CUSTOM.items() if k not in ("owner_unit",)},
+            "numerator": '{"status": "lost"}',
+            "denominator": "{}",
+            "duration": "{}",
+            "date_field": "created_at",
+            "period": "month",
+            "is_active": "on",
+        }
+    )
+    assert not form.is_valid()
+    assert "numerator" in form.errors and "denominator" in form.errors
