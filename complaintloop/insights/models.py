@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from complaintloop.org.models import Unit
@@ -223,7 +223,8 @@ class ProblemQuerySet(models.QuerySet):
             return self.filter(owner=actor) if actor.pk else self.none()
         if path == "/" or path.count("/") == 2:
             return self
-        return self.filter(Q(unit__path__startswith=path) | Q(owner=actor))
+        mine = ImprovementAction.objects.filter(problem=OuterRef("pk"), owner=actor)
+        return self.filter(Q(unit__path__startswith=path) | Q(owner=actor) | Exists(mine))
 
 
 class Problem(models.Model):
