@@ -88,14 +88,24 @@ def world(db) -> World:
 
 def _ensure_migrated_reference_data() -> None:
     """Migrations load the working calendar and the built-in processes; a transactional
-    test elsewhere in the worker may have flushed them, so put them back if gone."""
-    from complaintloop.core import calendar
+    test elsewhere in the worker may have flushed or changed them, so put them back."""
+    import datetime
+
+    from complaintloop.core import cache, calendar
     from complaintloop.core.models import WorkCalendarDay
     from complaintloop.processes import services as processes
+    from complaintloop.processes.models import ProcessDefinition
 
-    if not WorkCalendarDay.objects.exists():
+    if not WorkCalendarDay.objects.filter(
+        date=datetime.date(2025, 10, 1), is_workday=False
+    ).exists():
         calendar.seed_from_chinesecalendar(2020, 2026)
     processes.load_builtin()
+    for key in processes.BUILTIN:
+        if not ProcessDefinition.objects.filter(key=key, is_active=True).exists():
+            newest = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
+            ProcessDefinition.objects.filter(pk=newest.pk).update(is_active=True)
+    cache.clear_all()
 
 
 def build_world() -> World:
