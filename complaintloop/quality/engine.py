@@ -159,8 +159,7 @@ def _label(value, group_by: str) -> str:
 
 def _counts(qs: QuerySet, indicator: Indicator, group_by: str | None) -> dict[str, int]:
     if group_by is None:
-        n = qs.count()
-        return {NO_GROUP: n} if n or indicator.kind != Kind.COUNT else {NO_GROUP: 0}
+        return {NO_GROUP: qs.count()}
     totals: dict[str, int] = defaultdict(int)
     if group_by in TIME_GROUPS:
         rows = (

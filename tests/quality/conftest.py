@@ -60,12 +60,19 @@ class Dataset:
 
 @pytest.fixture
 def indicators(db):
-    # A transactional test elsewhere may have flushed the migrated rows.
+    # A transactional test elsewhere in the worker may have flushed the migrated rows
+    # (indicators, working calendar, processes): put them back.
+    from complaintloop.core import calendar
+
+    from ..conftest import _ensure_migrated_reference_data
+
+    _ensure_migrated_reference_data()
+    calendar.clear_cache()
     builtin.load()
 
 
 @pytest.fixture
-def dataset(world, indicators) -> Dataset:
+def dataset(indicators, world) -> Dataset:
     for phone in ("13700003333", "13700004444", "13700005555"):
         CustomerFactory(phone=phone, region=world.nanjing)
     w = world
