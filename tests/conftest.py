@@ -18,6 +18,29 @@ from .factories import (
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_may_purge_events():
+    """Transactional tests flush the database between tests; on SQLite that is a DELETE,
+    which the append-only trigger refuses unless the purge switch is on."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if "tickets_ticketevent" in tables:
+            statements = [
+                "INSERT INTO ticket_event_purge (since) VALUES (datetime('now'));",
+                *statements,
+                "DELETE FROM ticket_event_purge;",
+            ]
+        return statements
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
     # Personas are built per test; the production hasher would spend seconds on them.
     from django.test import override_settings
