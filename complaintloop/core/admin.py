@@ -30,6 +30,7 @@ class AuditLogAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+
 admin.site.site_header = "ComplaintLoop 投诉工单闭环平台"
 admin.site.site_title = "ComplaintLoop"
 admin.site.index_title = "管理"

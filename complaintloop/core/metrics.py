@@ -16,9 +16,16 @@ def metrics_view(request):
     tickets = Gauge("complaintloop_tickets", "Tickets by status", ["status"], registry=registry)
     for row in Ticket.objects.exclude(status="closed").values("status").annotate(n=Count("id")):
         tickets.labels(row["status"]).set(row["n"])
-    items = Gauge("complaintloop_open_work_items", "Open work items by SLA state", ["sla_state"], registry=registry)
+    items = Gauge(
+        "complaintloop_open_work_items",
+        "Open work items by SLA state",
+        ["sla_state"],
+        registry=registry,
+    )
     for row in WorkItem.objects.filter(status="open").values("sla_state").annotate(n=Count("id")):
         items.labels(row["sla_state"]).set(row["n"])
-    pending = Gauge("complaintloop_outbox_pending", "Outbox rows not yet delivered", registry=registry)
+    pending = Gauge(
+        "complaintloop_outbox_pending", "Outbox rows not yet delivered", registry=registry
+    )
     pending.set(Outbox.objects.filter(delivered_at__isnull=True).count())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
