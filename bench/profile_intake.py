@@ -1,5 +1,5 @@
 """Where one ticket creation spends its time: cProfile around a loop of
-services.create (+ the detail the API answers with), in-process, no HTTP.
+services.create (+ the detail the API answers with, --readback), in-process, no HTTP.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench100k \
       .venv/bin/python bench/profile_intake.py --n 500 [--top 40]
@@ -40,10 +40,20 @@ def main() -> None:
         help="PostgreSQL: planning/execution time of every SELECT of one create",
     )
     p.add_argument("--no-profile", action="store_true", help="plain timing, no cProfile")
-    p.add_argument("--no-detail", action="store_true", help="skip the API's detail read-back")
+    p.add_argument(
+        "--readback",
+        choices=["detail", "fresh", "none"],
+        default="detail",
+        help="what follows services.create: detail = api.detail(ticket) from the in-memory\n"
+        "ticket (the API since e17538c), fresh = api._fresh(number) re-read through\n"
+        "selectors.get_visible (the API before), none = services.create only",
+    )
+    p.add_argument("--no-detail", action="store_true", help="same as --readback none")
     args = p.parse_args()
     if not args.database_url:
         p.error("set DATABASE_URL or --database-url")
+    if args.no_detail:
+        args.readback = "none"
     os.environ["OUTBOX_DISPATCH_ON_COMMIT"] = "false"
     django_setup(args.database_url)
     from django.db import connection
@@ -74,7 +84,9 @@ def main() -> None:
             description="客户来电反映：家中宽带每晚八点后频繁掉线，重启光猫无效，要求尽快上门处理。",
         )
         ticket, _ = services.create(data, actor=actor, idempotency_key=f"prof-{run}-{i}")
-        if not args.no_detail:
+        if args.readback == "detail":
+            api.detail(ticket, actor)
+        elif args.readback == "fresh":
             api._fresh(ticket.number, actor)
 
     for i in range(args.warmup):
@@ -138,7 +150,7 @@ def main() -> None:
             "db": db_label(args.database_url),
             "app": app_version(),
             "n": args.n,
-            "detail_readback": not args.no_detail,
+            "readback": args.readback,
             "ms_per_create": round(1000 * wall / args.n, 2),
             "queries_per_create": round(stats["queries"] / args.n, 1),
             "db_ms_per_create": round(1000 * stats["db_s"] / args.n, 2),
