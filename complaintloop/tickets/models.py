@@ -185,17 +185,6 @@ class Ticket(models.Model):
             models.Index(fields=["due_at"], name="ticket_due_idx", condition=~Q(status="closed")),
             # Open tickets newest first: the default of every queue (1M-ticket bench).
             models.Index(fields=["-id"], name="ticket_open_id_idx", condition=~Q(status="closed")),
-            # Prefix (LIKE 'x%') lookups need pattern ops under a non-C collation on PostgreSQL.
-            models.Index(
-                fields=["region_path", "id"],
-                name="ticket_region_prefix_idx",
-                opclasses=["varchar_pattern_ops", "int8_ops"],
-            ),
-            models.Index(
-                fields=["accepting_path", "id"],
-                name="ticket_accepting_prefix_idx",
-                opclasses=["varchar_pattern_ops", "int8_ops"],
-            ),
         ]
 
     def __str__(self) -> str:

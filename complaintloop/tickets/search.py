@@ -98,11 +98,11 @@ def rebuild(batch: int = 5000, *, only_missing: bool = True, progress=None) -> i
     """Index tickets in bulk (after a seed or an import)."""
     done = 0
     last = 0
-    existing = TicketSearchDoc.objects.values("ticket_id")
     while True:
         qs = Ticket.objects.filter(pk__gt=last).order_by("pk")
         if only_missing:
-            qs = qs.exclude(pk__in=existing)
+            # An anti-join: NOT IN over a freshly filled, unanalysed table went quadratic.
+            qs = qs.filter(search_doc__isnull=True)
         rows = list(qs.values_list("pk", "title", "description", "resolution")[:batch])
         if not rows:
             return done
