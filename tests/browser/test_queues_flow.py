@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from complaintloop.core import clock
 from complaintloop.tickets.models import EventKind, SlaState, Status, Ticket, WorkItem
@@ -11,28 +10,11 @@ from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-NO_DELETE = (
-    "CREATE TRIGGER ticket_event_no_delete BEFORE DELETE ON tickets_ticketevent "
-    "BEGIN SELECT RAISE(ABORT, 'tickets_ticketevent is append-only'); END;"
-)
-
 
 @pytest.fixture(autouse=True)
-def _events_out_of_the_flush(world):
-    """The flush after a transactional test deletes every row, which SQLite's
-    append-only trigger on events refuses; clear them with the trigger lifted for a
-    moment (PostgreSQL flushes with TRUNCATE, which row triggers do not see).
-    A previous flush may also have removed the migrated processes: put them back."""
+def _reference_data(world):
+    """A previous transactional test's flush may have removed the migrated processes."""
     _ensure_migrated_reference_data()
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS ticket_event_no_delete")
-        try:
-            cursor.execute("DELETE FROM tickets_ticketevent")
-        finally:
-            cursor.execute(NO_DELETE)
 
 
 TITLES = [
