@@ -134,6 +134,7 @@ def _ensure_migrated_reference_data() -> None:
 def build_world() -> World:
     """The shared personas and reference data; plain so non-fixture tests (hypothesis
     state machines) can build it inside their own transaction."""
+    _ensure_migrated_reference_data()
     province = _unit("JS", "江苏省公司", UnitKind.PROVINCE)
     nanjing = _unit("NJ", "南京分公司", UnitKind.CITY, province)
     suzhou = _unit("SZ", "苏州分公司", UnitKind.CITY, province)
