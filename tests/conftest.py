@@ -57,6 +57,10 @@ def _embedded_settings(settings):
     from complaintloop.processes import engine
     from complaintloop.routing import services as routing
 
+    from django.utils import translation
+
+    # A request through LocaleMiddleware leaves its language active in the thread.
+    translation.activate("zh-hans")
     calendar.clear_cache()
     routing.clear_cache()
     cache.clear_all()
