@@ -149,7 +149,9 @@ def main() -> None:
     env = server_env(args.database_url, dispatch=False)
     django_setup(args.database_url)
     ticket, phone, existing = pick(args.ticket, args.phone)
-    page_list = [pg for pg in pages(ticket, phone) if not args.only or pg[0] in args.only.split(",")]
+    page_list = [
+        pg for pg in pages(ticket, phone) if not args.only or pg[0] in args.only.split(",")
+    ]
     meta = {
         "db": db_label(args.database_url),
         "app": app_version(),
@@ -159,7 +161,9 @@ def main() -> None:
     }
 
     if not args.no_timing:
-        with Server(env, port=args.port, workers=args.workers, threads=args.threads, extra=[]) as srv:
+        with Server(
+            env, port=args.port, workers=args.workers, threads=args.threads, extra=[]
+        ) as srv:
             clients: dict[str, httpx.Client] = {}
             try:
                 for name, user, path, params in page_list:
