@@ -1211,8 +1211,10 @@ def seed(
     if_empty: bool = False,
     batch: int = 5000,
     progress: Callable[[str], None] = print,
+    analytics: bool = True,
 ) -> dict:
-    """Create (or complete) the demo data set; returns counts for the final report."""
+    """Create (or complete) the demo data set; returns counts for the final report.
+    ``analytics`` also runs what the nightly jobs would have (keywords, rollups, alerts)."""
     started = timer.monotonic()
     if if_empty and Ticket.objects.exists():
         progress("tickets exist: nothing to do (--if-empty)")
@@ -1246,7 +1248,7 @@ def seed(
     from complaintloop.tickets import search
 
     result["search_indexed"] = search.rebuild(batch, progress=progress) if orders > 0 else 0
-    if orders > 0:
+    if orders > 0 and analytics:
         result.update(_analytics(months, progress))
     return {
         "units": len(units),

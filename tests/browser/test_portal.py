@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.db import connection
 
 from complaintloop.notify.models import SmsMessage
 from complaintloop.tickets import services
@@ -10,29 +9,6 @@ from complaintloop.tickets.models import Channel, Status, Ticket
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _events_removable_at_teardown(world):
-    """Put back the reference data an earlier transactional test flushed; and since
-    the flush after this one deletes rows, which SQLite's append-only trigger on ticket
-    events refuses, clear the events with the trigger briefly lifted."""
-    from complaintloop.processes import engine
-
-    from ..conftest import _ensure_migrated_reference_data
-
-    _ensure_migrated_reference_data()
-    engine.clear_cache()
-    yield
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL flushes with TRUNCATE, which row triggers do not see
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS ticket_event_no_delete")
-        cursor.execute("DELETE FROM tickets_ticketevent")
-        cursor.execute(
-            "CREATE TRIGGER ticket_event_no_delete BEFORE DELETE ON tickets_ticketevent "
-            "BEGIN SELECT RAISE(ABORT, 'tickets_ticketevent is append-only'); END;"
-        )
 
 
 def _solve(question: str) -> str:

@@ -108,7 +108,7 @@ def test_task_defaults_to_yesterday(world, quiet_series):
 
 def test_demo_outage_spike_is_found_and_nothing_else(db):
     # given the demo data with its injected outage in 徐州
-    result = demo.seed(orders=3000, months=3, seed=11, progress=lambda _: None)
+    result = demo.seed(orders=3000, months=3, seed=11, progress=lambda _: None, analytics=False)
     spike_day = date.fromisoformat(result["spike"]["day"])
     # when early warning runs over every day of the last eight weeks
     today = timezone.localdate()
