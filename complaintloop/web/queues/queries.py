@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -12,7 +13,8 @@ from complaintloop.core import clock
 from complaintloop.org.models import Staff
 from complaintloop.routing.models import Urgency
 from complaintloop.taxonomy.models import Category
-from complaintloop.tickets.models import SlaState, Status, WorkItem
+from complaintloop.tickets import search as fulltext
+from complaintloop.tickets.models import SlaState, Status, Ticket, WorkItem
 
 TABS = [
     ("mine", _("我的待办")),
@@ -138,11 +140,12 @@ def items(actor: Staff, query: QueueQuery) -> QuerySet[WorkItem]:
     if query.phone:
         qs = qs.filter(ticket__customer__phone=query.phone)
     if query.q:
-        qs = qs.filter(
-            Q(ticket__number=query.q)
-            | Q(ticket__title__icontains=query.q)
-            | Q(ticket__description__icontains=query.q)
-        )
+        if re.fullmatch(r"TS\d{8,}", query.q):
+            qs = qs.filter(ticket__number=query.q)
+        else:
+            # Chinese full-text search over description and trace comments (R32).
+            matching = fulltext.filter_text(Ticket.objects.all(), query.q)
+            qs = qs.filter(ticket__in=matching.values("pk"))
     columns = SORTS[query.sort.lstrip("-")]
     descending = query.sort.startswith("-")
     order = [f"-{c}" if descending else c for c in columns]
