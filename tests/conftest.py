@@ -21,8 +21,12 @@ from .factories import (
 def _sqlite_flush_may_purge_events():
     """Transactional tests flush the database between tests; on SQLite that is a DELETE,
     which the append-only trigger refuses unless the purge switch is on."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db import connection
 
+    if connection.vendor != "sqlite":
+        yield
+        return
+    DatabaseOperations = type(connection.ops)
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, **kwargs):
@@ -53,11 +57,11 @@ def _fast_password_hashing():
 def _embedded_settings(settings):
     # Outbox rows are drained explicitly in tests instead of going through a broker.
     settings.OUTBOX_DISPATCH_ON_COMMIT = False
+    from django.utils import translation
+
     from complaintloop.core import cache, calendar
     from complaintloop.processes import engine
     from complaintloop.routing import services as routing
-
-    from django.utils import translation
 
     # A request through LocaleMiddleware leaves its language active in the thread.
     translation.activate("zh-hans")
