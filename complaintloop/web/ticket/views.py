@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -127,6 +127,7 @@ def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "contacts": contacts,
         "replies": replies.filled(customer.name, ticket.number),
         "link_kinds": LinkKind.choices,
+        "attachments": list(ticket.attachments.select_related("uploaded_by")),
         **extra,
     }
 
@@ -189,3 +190,34 @@ def unmask(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as exc:
         return render(request, "web/ticket/_phone.html", {"error": exc.message}, status=exc.status)
     return render(request, "web/ticket/_phone.html", {"phone": data["phone"], "revealed": True})
+
+
+# Shown in the browser (preview); anything else downloads.
+INLINE_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "application/pdf",
+    "audio/wav",
+    "audio/mpeg",
+)
+
+
+@require_GET
+@login_required
+def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """An attachment's bytes, for whoever may see the ticket (404 otherwise)."""
+    try:
+        ticket = selectors.get_visible(number, request.user)
+    except NotFound:
+        return _not_found(request, number)
+    found = ticket.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        return _not_found(request, number)
+    inline = found.content_type in INLINE_TYPES
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=not inline,
+        filename=found.name,
+        content_type=found.content_type or "application/octet-stream",
+    )
