@@ -645,12 +645,6 @@ class Context:
 
 def _context(now: datetime, units: dict[str, Unit], staff: list[Staff]) -> Context:
     categories = {c.code: c for c in Category.objects.all()}
-    for node in categories.values():
-        # Routing asks each node for its ancestors; answer from memory, not the DB.
-        chain = [
-            categories[c] for c in reversed(node.path.strip("/").split("/")) if c in categories
-        ]
-        node.lineage = functools.partial(list, chain)
     leaves = []
     for c1, _n1, level2 in TREE:
         for c2, _n2, _limit, level3 in level2:

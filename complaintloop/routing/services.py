@@ -112,9 +112,7 @@ def decide(
         reasons.append(_("无匹配规则,派往地市 %(unit)s") % {"unit": region.name})
     basis = inherited(category, "time_basis") or order_type.time_basis
     if limit is None:
-        limit = (
-            category.inherited("time_limit_minutes") if category else None
-        ) or order_type.time_limit_minutes
+        limit = inherited(category, "time_limit_minutes") or order_type.time_limit_minutes
         if customer_level == "vip":
             # VIP customers get shorter limits unless a rule said otherwise (003 客户分层服务).
             limit = max(60, int(limit * vip_factor))

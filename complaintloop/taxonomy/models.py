@@ -82,19 +82,6 @@ class Category(models.Model):
             self.full_name = self.name
         super().save(*args, **kwargs)
 
-    def lineage(self) -> list["Category"]:
-        """This node and its ancestors, nearest first (for inherited defaults)."""
-        codes = [c for c in self.path.strip("/").split("/")]
-        by_code = {c.code: c for c in Category.objects.filter(code__in=codes)}
-        return [by_code[c] for c in reversed(codes) if c in by_code]
-
-    def inherited(self, field: str):
-        for node in self.lineage():
-            value = getattr(node, field)
-            if value:
-                return value
-        return None
-
 
 class Product(models.Model):
     code = models.CharField(_("编码"), max_length=32, unique=True)

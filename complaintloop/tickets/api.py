@@ -206,150 +206,35 @@ def ticket_events(request: HttpRequest, number: str):
     ]
 
 
-# One route per operation: (path name, body schema, service call, summary).
+# One route per operation: (path name, body schema, service, summary). Each schema's
+# fields are exactly the service's keyword arguments besides the actor.
 ACTIONS = [
-    (
-        "dispatch",
-        ToUnitAction,
-        lambda n, a, b: services.dispatch(
-            n, actor=a, to_unit=b.to_unit, comment=b.comment, version=b.version
-        ),
-        "派单",
-    ),
-    (
-        "accept",
-        ActionBase,
-        lambda n, a, b: services.accept(n, actor=a, comment=b.comment, version=b.version),
-        "签收",
-    ),
-    (
-        "transfer",
-        ToUnitAction,
-        lambda n, a, b: services.transfer(
-            n, actor=a, to_unit=b.to_unit, comment=b.comment, version=b.version
-        ),
-        "转派",
-    ),
-    (
-        "return",
-        ActionBase,
-        lambda n, a, b: services.return_(n, actor=a, comment=b.comment, version=b.version),
-        "回退",
-    ),
-    (
-        "request_assistance",
-        AssistAction,
-        lambda n, a, b: services.request_assistance(
-            n,
-            actor=a,
-            units=b.units,
-            comment=b.comment,
-            time_limit_minutes=b.time_limit_minutes,
-            version=b.version,
-        ),
-        "发起协办",
-    ),
-    (
-        "complete_assistance",
-        CompleteAssistAction,
-        lambda n, a, b: services.complete_assistance(
-            n, actor=a, comment=b.comment, unit=b.unit, version=b.version
-        ),
-        "完成协办",
-    ),
-    (
-        "suspend",
-        ActionBase,
-        lambda n, a, b: services.suspend(n, actor=a, comment=b.comment, version=b.version),
-        "挂起",
-    ),
-    (
-        "resume",
-        ActionBase,
-        lambda n, a, b: services.resume(n, actor=a, comment=b.comment, version=b.version),
-        "解挂",
-    ),
-    (
-        "urge",
-        ActionBase,
-        lambda n, a, b: services.urge(n, actor=a, comment=b.comment, version=b.version),
-        "催办",
-    ),
-    (
-        "supervise",
-        ActionBase,
-        lambda n, a, b: services.supervise(n, actor=a, comment=b.comment, version=b.version),
-        "督办",
-    ),
-    (
-        "escalate",
-        ActionBase,
-        lambda n, a, b: services.escalate(n, actor=a, comment=b.comment, version=b.version),
-        "升级",
-    ),
-    (
-        "reply",
-        ActionBase,
-        lambda n, a, b: services.reply(n, actor=a, comment=b.comment, version=b.version),
-        "回复处理结果",
-    ),
-    (
-        "callback",
-        CallbackAction,
-        lambda n, a, b: services.callback(
-            n, actor=a, result=b.result, comment=b.comment, version=b.version
-        ),
-        "回访结果",
-    ),
-    (
-        "close",
-        ActionBase,
-        lambda n, a, b: services.close(n, actor=a, comment=b.comment, version=b.version),
-        "归档",
-    ),
-    (
-        "reopen",
-        ActionBase,
-        lambda n, a, b: services.reopen(n, actor=a, comment=b.comment, version=b.version),
-        "重启",
-    ),
-    (
-        "merge",
-        TargetAction,
-        lambda n, a, b: services.merge(
-            n, actor=a, target=b.target, comment=b.comment, version=b.version
-        ),
-        "合并到目标工单",
-    ),
-    (
-        "link",
-        LinkAction,
-        lambda n, a, b: services.link(
-            n, actor=a, target=b.target, kind=b.kind, comment=b.comment, version=b.version
-        ),
-        "关联工单",
-    ),
-    (
-        "set_parent",
-        TargetAction,
-        lambda n, a, b: services.set_parent(
-            n, actor=a, target=b.target, comment=b.comment, version=b.version
-        ),
-        "设置主工单",
-    ),
-    (
-        "comment",
-        ActionBase,
-        lambda n, a, b: services.comment(n, actor=a, comment=b.comment, version=b.version),
-        "备注",
-    ),
+    ("dispatch", ToUnitAction, services.dispatch, "派单"),
+    ("accept", ActionBase, services.accept, "签收"),
+    ("transfer", ToUnitAction, services.transfer, "转派"),
+    ("return", ActionBase, services.return_, "回退"),
+    ("request_assistance", AssistAction, services.request_assistance, "发起协办"),
+    ("complete_assistance", CompleteAssistAction, services.complete_assistance, "完成协办"),
+    ("suspend", ActionBase, services.suspend, "挂起"),
+    ("resume", ActionBase, services.resume, "解挂"),
+    ("urge", ActionBase, services.urge, "催办"),
+    ("supervise", ActionBase, services.supervise, "督办"),
+    ("escalate", ActionBase, services.escalate, "升级"),
+    ("reply", ActionBase, services.reply, "回复处理结果"),
+    ("callback", CallbackAction, services.callback, "回访结果"),
+    ("close", ActionBase, services.close, "归档"),
+    ("reopen", ActionBase, services.reopen, "重启"),
+    ("merge", TargetAction, services.merge, "合并到目标工单"),
+    ("link", LinkAction, services.link, "关联工单"),
+    ("set_parent", TargetAction, services.set_parent, "设置主工单"),
+    ("comment", ActionBase, services.comment, "备注"),
 ]
 ACTION_NAMES = [name for name, *_ in ACTIONS]
 
 
 def _register(name, schema, call, summary):
     def handler(request: HttpRequest, number: str, body: schema):  # type: ignore[valid-type]
-        ticket = call(number, request.auth, body)
+        ticket = call(number, actor=request.auth, **body.dict())
         return _fresh(ticket.number, request.auth)
 
     handler.__name__ = f"action_{name}"
@@ -367,19 +252,19 @@ for _name, _schema, _call, _summary in ACTIONS:
     _register(_name, _schema, _call, _summary)
 
 BULK = {
-    "accept": lambda n, a, b: services.accept(n, actor=a, comment=b.comment),
-    "transfer": lambda n, a, b: services.transfer(n, actor=a, to_unit=b.to_unit, comment=b.comment),
-    "urge": lambda n, a, b: services.urge(n, actor=a, comment=b.comment),
+    "accept": (services.accept, ("comment",)),
+    "transfer": (services.transfer, ("to_unit", "comment")),
+    "urge": (services.urge, ("comment",)),
 }
 
 
-def _register_bulk(name, call):
+def _register_bulk(name, call, fields):
     def handler(request: HttpRequest, body: BulkAction):
         # Each ticket is its own transaction; the answer says which ones failed and why.
         results = []
         for number in dict.fromkeys(body.numbers):
             try:
-                ticket = call(number, request.auth, body)
+                ticket = call(number, actor=request.auth, **{f: getattr(body, f) for f in fields})
                 results.append({"number": number, "ok": True, "status": ticket.status})
             except DomainError as exc:
                 results.append(
@@ -399,7 +284,7 @@ def _register_bulk(name, call):
     )
 
 
-for _name, _call in BULK.items():
-    _register_bulk(_name, _call)
+for _name, (_call, _fields) in BULK.items():
+    _register_bulk(_name, _call, _fields)
 
 __all__ = ["router", "TicketListItem"]
