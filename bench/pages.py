@@ -38,11 +38,14 @@ PASSWORD = "demo12345"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 
 
-def pages(ticket: str, phone: str) -> list[tuple[str, str, str, dict]]:
+def pages(ticket: str, phone: str, deep: str = "") -> list[tuple[str, str, str, dict]]:
     return [
         ("queues_mine", "handler_nj", "/queues/", {}),
         ("queues_unit", "handler_nj", "/queues/", {"tab": "unit"}),
         ("queues_breached", "handler_nj", "/queues/", {"tab": "breached"}),
+        ("queues_all", "handler_nj", "/queues/", {"tab": "all"}),
+        # A page deep into the scope's open items by cursor (keyset): should cost the same.
+        ("queues_deep", "handler_nj", "/queues/", {"tab": "all", "after": deep}),
         ("ticket", "agent_nj", f"/tickets/{ticket}/", {}),
         ("console", "supervisor_nj", "/console/", {}),
         ("console_data", "supervisor_nj", "/console/data.json", {}),
@@ -76,6 +79,26 @@ def pick(ticket: str, phone: str) -> tuple[str, str, int]:
     existing = Ticket.objects.count()
     connection.close()
     return ticket, phone, existing
+
+
+def deep_cursor(depth: int = 5000) -> tuple[str, int]:
+    """The cursor after the ``depth``-th open item of handler_nj's whole scope (due_at
+    order, as the queue sorts by default), and the depth actually reached."""
+    from django.db import connection
+    from django.db.models import F
+
+    from complaintloop.org.models import Staff
+    from complaintloop.web.queues import keyset, queries
+
+    staff = Staff.objects.get(username="handler_nj")
+    qs = queries.items(staff, queries.QueueQuery(tab="all")).order_by(
+        F("due_at").asc(nulls_last=True), "id"
+    )
+    total = qs.count()
+    at = max(0, min(depth, total - 60))
+    row = qs[at]
+    connection.close()
+    return keyset.encode(row.due_at, row.pk), at
 
 
 def sign_in(c: httpx.Client, username: str) -> None:
@@ -149,8 +172,9 @@ def main() -> None:
     env = server_env(args.database_url, dispatch=False)
     django_setup(args.database_url)
     ticket, phone, existing = pick(args.ticket, args.phone)
+    deep, depth = deep_cursor()
     page_list = [
-        pg for pg in pages(ticket, phone) if not args.only or pg[0] in args.only.split(",")
+        pg for pg in pages(ticket, phone, deep) if not args.only or pg[0] in args.only.split(",")
     ]
     meta = {
         "db": db_label(args.database_url),
@@ -158,6 +182,7 @@ def main() -> None:
         "existing_tickets": existing,
         "ticket": ticket,
         "phone": phone,
+        "queues_deep_offset": depth,
     }
 
     if not args.no_timing:

@@ -20,5 +20,9 @@ urlpatterns = [
     path("metrics", metrics_view),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("complaintloop.portal.urls")),
+    path("channels/", include("complaintloop.channels.urls")),
+    path("reports/", include("complaintloop.reports.urls")),
+    path("insights/", include("complaintloop.insights.urls")),
+    path("quality/", include("complaintloop.quality.urls")),
     path("", include("complaintloop.web.urls")),
 ]

@@ -102,9 +102,26 @@ def validate(files: Sequence[UploadedFile]) -> None:
 
 
 @transaction.atomic
-def attach(ticket, files: Sequence[UploadedFile], *, actor: Staff) -> list[Attachment]:
-    """File ``files`` with ``ticket``; validated first, all or nothing."""
+def attach(
+    ticket, files: Sequence[UploadedFile], *, actor: Staff, comment: str = ""
+) -> list[Attachment]:
+    """File ``files`` with ``ticket``; validated first, all or nothing, traced in the
+    ticket's timeline with the files' names and sizes."""
+    from complaintloop.tickets import services as tickets
+
     validate(files)
+    if not files:
+        raise Invalid("attachments.empty", _("请选择要上传的文件"), {"attachments": [_("必填")]})
+    # Locks the ticket and checks the actor may see and work on it before any byte is
+    # written.
+    tickets.files_attached(
+        ticket.number,
+        actor=actor,
+        files=[
+            {"name": os.path.basename(f.name or "file")[:255], "size": f.size or 0} for f in files
+        ],
+        comment=comment,
+    )
     now = clock.now()
     saved: list[Attachment] = []
     try:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -63,19 +64,17 @@ def validation_error(request, exc: ValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         fields.setdefault(".".join(loc) or "_", []).append(err.get("msg", "invalid"))
-    return _error(request, 422, "invalid", "请求参数无效 / invalid request", fields)
+    return _error(request, 422, "invalid", _("请求参数无效"), fields)
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
-    return _error(
-        request, 401, "unauthorized", "需要登录或有效的 API 令牌 / authentication required"
-    )
+    return _error(request, 401, "unauthorized", _("需要登录或有效的 API 令牌"))
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "not_found", "未找到 / not found")
+    return _error(request, 404, "not_found", _("未找到"))
 
 
 @api.exception_handler(HttpError)
@@ -86,21 +85,24 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(DataError)
 def data_error(request, exc):
     # Values the database cannot store (NUL bytes, out-of-range numbers) are bad input.
-    return _error(request, 422, "invalid", "请求参数超出允许范围 / value not storable")
+    return _error(request, 422, "invalid", _("请求参数超出允许范围"))
 
 
 @api.exception_handler(ValueError)
 def value_error(request, exc):
-    return _error(request, 422, "invalid", f"请求参数无效 / invalid value: {exc}"[:300])
+    return _error(request, 422, "invalid", (_("请求参数无效:%(detail)s") % {"detail": exc})[:300])
 
 
 def register_routers() -> None:
+    from complaintloop.channels.api import router as channels_router
     from complaintloop.customers.api import router as customers_router
     from complaintloop.insights.api import router as insights_router
+    from complaintloop.notify.api import router as notify_router
     from complaintloop.org.api import router as org_router
     from complaintloop.quality.api import router as quality_router
     from complaintloop.taxonomy.api import router as taxonomy_router
     from complaintloop.tickets.api import router as tickets_router
+    from complaintloop.webhooks.api import router as webhooks_router
 
     api.add_router("", tickets_router)
     api.add_router("", customers_router)
@@ -108,6 +110,9 @@ def register_routers() -> None:
     api.add_router("", org_router)
     api.add_router("", insights_router)
     api.add_router("", quality_router)
+    api.add_router("", webhooks_router)
+    api.add_router("", notify_router)
+    api.add_router("", channels_router)
 
 
 register_routers()

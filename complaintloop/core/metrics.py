@@ -28,4 +28,7 @@ def metrics_view(request):
         "complaintloop_outbox_pending", "Outbox rows not yet delivered", registry=registry
     )
     pending.set(Outbox.objects.filter(delivered_at__isnull=True).count())
+    from complaintloop.partners import metrics as partner_metrics
+
+    partner_metrics.collect(registry)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

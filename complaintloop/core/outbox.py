@@ -21,7 +21,7 @@ from .models import Outbox
 log = logging.getLogger(__name__)
 Consumer = Callable[[Outbox], None]
 _consumers: dict[str, list[Consumer]] = {}
-CLAIM_LEASE = timedelta(minutes=5)
+CLAIM_LEASE = timedelta(seconds=getattr(settings, "OUTBOX_CLAIM_LEASE_SECONDS", 300))
 MAX_ATTEMPTS = 12
 
 

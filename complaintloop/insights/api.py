@@ -171,6 +171,30 @@ def list_alerts(request, status: str | None = None, limit: int = 100):
     return [alert_out(a) for a in qs[: max(1, min(limit, 500))]]
 
 
+class ReasonIn(Schema):
+    reason: str = SchemaField(max_length=2000)
+
+
+@router.get("/insights/alerts/{alert_id}", response={200: dict, **ERRORS})
+def get_alert(request, alert_id: int):
+    """One alert with its evidence chart: daily counts, expected line, control limit,
+    the days that broke it and the days since (re-monitoring)."""
+    item = selectors.alert(alert_id, request.auth)
+    return {**alert_out(item), "note": item.note, "chart": selectors.evidence_chart(item)}
+
+
+@router.post("/insights/alerts/{alert_id}/actions/acknowledge", response={200: dict, **ERRORS})
+def acknowledge_alert(request, alert_id: int, body: CommentIn):
+    services.acknowledge_alert(alert_id, actor=request.auth, comment=body.comment)
+    return alert_out(selectors.alert(alert_id, request.auth))
+
+
+@router.post("/insights/alerts/{alert_id}/actions/dismiss", response={200: dict, **ERRORS})
+def dismiss_alert(request, alert_id: int, body: ReasonIn):
+    services.dismiss_alert(alert_id, actor=request.auth, reason=body.reason)
+    return alert_out(selectors.alert(alert_id, request.auth))
+
+
 @router.post("/insights/alerts/{alert_id}/notice", response={201: dict, **ERRORS})
 def notice_from_alert(request, alert_id: int, body: AlertNoticeIn):
     notice = services.issue_notice(

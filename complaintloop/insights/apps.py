@@ -7,4 +7,5 @@ class InsightsConfig(AppConfig):
     verbose_name = "热点与预警"
 
     def ready(self) -> None:
-        from . import keywords  # noqa: F401  (registers the intake keyword consumer)
+        # Register the outbox consumers (intake keywords, dictionary edits, notices).
+        from . import handlers, keywords  # noqa: F401

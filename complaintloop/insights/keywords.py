@@ -11,12 +11,13 @@ import logging
 import re
 import threading
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 
-from complaintloop.core import outbox
+from complaintloop.core import clock, outbox
 from complaintloop.core.models import Outbox
 from complaintloop.tickets.models import Ticket
 
@@ -66,7 +67,9 @@ class _Extractor:
     def refresh(self) -> None:
         """Reload the dictionary when its rows changed (two cheap aggregate queries)."""
         signature = (
-            tuple(DomainTerm.objects.aggregate(n=Max("id"), c=Max("weight")).values()),
+            tuple(
+                DomainTerm.objects.aggregate(n=Max("id"), c=Max("weight"), s=Sum("weight")).values()
+            ),
             DomainTerm.objects.count(),
             StopWord.objects.count(),
             StopWord.objects.aggregate(n=Max("id"))["n"],
@@ -149,3 +152,32 @@ def keywords_at_intake(row: Outbox) -> None:
     ticket = Ticket.objects.filter(number=row.payload.get("ticket")).first()
     if ticket is not None:
         extract_for(ticket)
+
+
+@outbox.consumer("insights.dictionary")
+def dictionary_changed(row: Outbox) -> None:
+    """Reload the edited dictionary here at once; re-extract recent tickets when asked.
+    Idempotent: re-extraction leaves the same rows however often it runs."""
+    _extractor.signature = None
+    _extractor.refresh()
+    days = int(row.payload.get("reextract_days") or 0)
+    if days <= 0:
+        return
+    since = clock.now() - timedelta(days=days)
+    ids = Ticket.objects.filter(created_at__gte=since).values_list("pk", flat=True)
+    extract_ids(list(ids))
+
+
+def extract_ids(ids: list[int], batch: int = 2000) -> int:
+    """Recompute the keywords of the given tickets with the current dictionary."""
+    _extractor.refresh()
+    done = 0
+    for i in range(0, len(ids), batch):
+        chunk = ids[i : i + batch]
+        tickets = Ticket.objects.filter(pk__in=chunk).values_list("pk", "title", "description")
+        rows = [r for pk, title, desc in tickets for r in _rows(pk, f"{title} {desc}")]
+        with transaction.atomic():
+            TicketKeyword.objects.filter(ticket_id__in=chunk).delete()
+            TicketKeyword.objects.bulk_create(rows, batch_size=1000)
+        done += len(chunk)
+    return done

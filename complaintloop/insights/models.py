@@ -64,6 +64,7 @@ class TicketKeyword(models.Model):
 class AlertStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     ACKNOWLEDGED = "acknowledged", _("已确认")
+    DISMISSED = "dismissed", _("已忽略")
     CLOSED = "closed", _("已关闭")
 
 
@@ -94,6 +95,12 @@ class Alert(models.Model):
     evidence = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     created_at = models.DateTimeField()
+    # Who last acknowledged or dismissed it, and why (a dismissal needs a reason).
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("处理说明"), blank=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -237,6 +244,7 @@ class Problem(models.Model):
         max_length=16, choices=ProblemStatus.choices, default=ProblemStatus.DISCOVER
     )
     root_cause = models.TextField(_("根因"), blank=True)
+    evaluation = models.TextField(_("效果评估"), blank=True)
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

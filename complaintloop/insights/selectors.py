@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,6 +153,42 @@ def _counts(qs: QuerySet[Ticket], name: str) -> dict[str, tuple[str, int]]:
     return out
 
 
+def _daily(
+    qs: QuerySet[Ticket], name: str, start: date, days: int
+) -> dict[str, tuple[str, list[int]]]:
+    """key → (label, counts per day from ``start``) of the tickets in ``qs``."""
+    if name == "keyword":
+        rows = list(
+            TicketKeyword.objects.filter(ticket__in=qs.values("pk"))
+            .annotate(day=TruncDate("ticket__created_at"))
+            .values_list("word", "day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        names = {w: (w, w) for w, _, _ in rows}
+    else:
+        dim = _dimension(name, "dimension")
+        rows = list(
+            qs.annotate(day=TruncDate("created_at"))
+            .values_list(dim.field, "day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        names = dim.labels({v for v, _, _ in rows})
+    out: dict[str, tuple[str, list[int]]] = {}
+    for value, day, n in rows:
+        if value is None or value == "":
+            key, label = "", _("(未填)")
+        else:
+            key, label = names.get(value, (str(value), str(value)))
+        index = (day - start).days
+        if key not in out:
+            out[key] = (label, [0] * days)
+        if 0 <= index < days:
+            out[key][1][index] += n
+    return out
+
+
 def _change(now: int, before: int) -> float | None:
     return round((now - before) / before, 4) if before else None
 
@@ -177,7 +214,9 @@ def hotspots(
     prev = (start - timedelta(days=length), start - timedelta(days=1))
     yoy = (_year_before(start), _year_before(end))
     scope = Ticket.objects.visible_to(actor)
-    current = _counts(_in(scope, start, end), dimension)
+    # The period's counts come from its daily series (one scan gives both).
+    daily = _daily(_in(scope, start, end), dimension, start, length)
+    current = {key: (label, sum(series)) for key, (label, series) in daily.items()}
     previous = _counts(_in(scope, *prev), dimension)
     last_year = _counts(_in(scope, *yoy), dimension)
     ranked = sorted(current.items(), key=lambda kv: (-kv[1][1], kv[0]))[: max(1, min(limit, 100))]
@@ -194,6 +233,7 @@ def hotspots(
                 "pop_change": _change(n, p),
                 "last_year": y,
                 "yoy_change": _change(n, y),
+                "daily": daily[key][1],
             }
         )
     return {
@@ -207,6 +247,77 @@ def hotspots(
     }
 
 
+def _measures() -> dict[str, Q | None]:
+    """What a pivot cell counts: all tickets, the overdue ones (answered after the
+    deadline, or unanswered and past it) or those the customer was dissatisfied with."""
+    now = clock.now()
+    return {
+        "count": None,
+        "overdue": Q(resolved_at__gt=F("due_at")) | Q(resolved_at__isnull=True, due_at__lt=now),
+        "dissatisfied": Q(satisfaction="dissatisfied"),
+    }
+
+
+MEASURES = ("count", "overdue", "dissatisfied")
+
+
+# How a drill-down key selects tickets, per dimension ("" selects the unfilled ones).
+_DRILL_FIELDS = {
+    "region": ("region__code", "region__isnull"),
+    "sp": ("sp__code", "sp__isnull"),
+    "product": ("product__code", "product__isnull"),
+    "order_type": ("order_type__code", None),
+    "channel": ("channel", None),
+    "status": ("status", None),
+    "customer_level": ("customer_level", None),
+}
+DRILL_DIMENSIONS = ("keyword", "category", "category_l1", "category_l2", "category_l3",
+                    *_DRILL_FIELDS)  # fmt: skip
+
+
+def drill_q(dimension: str, key: str) -> Q:
+    """The tickets behind one hotspot row or one pivot row/column."""
+    if dimension == "keyword":
+        return Q(pk__in=TicketKeyword.objects.filter(word=key).values("ticket_id"))
+    if dimension.startswith("category"):
+        if not key:
+            return Q(category__isnull=True)
+        path = Category.objects.filter(code=key).values_list("path", flat=True).first()
+        return Q(category_path__startswith=path) if path else Q(pk__in=[])
+    if dimension not in _DRILL_FIELDS:
+        raise Invalid(
+            "insights.dimension",
+            _("不支持的维度 %(d)s") % {"d": dimension},
+            {"dimension": list(DRILL_DIMENSIONS)},
+        )
+    field, null = _DRILL_FIELDS[dimension]
+    if not key:
+        return Q(**{null: True}) if null else Q(**{field: ""})
+    return Q(**{field: key})
+
+
+def drill(
+    actor: Staff,
+    *,
+    filters: list[tuple[str, str]],
+    start: date | None = None,
+    end: date | None = None,
+    measure: str = "count",
+) -> QuerySet[Ticket]:
+    """Tickets of the period in the actor's scope that match every (dimension, key)."""
+    if measure not in MEASURES:
+        raise Invalid("insights.measure", _("不支持的度量 %(m)s") % {"m": measure},
+                      {"measure": list(MEASURES)})  # fmt: skip
+    start, end = period(start, end)
+    qs = _in(Ticket.objects.visible_to(actor), start, end)
+    for dimension, key in filters:
+        qs = qs.filter(drill_q(dimension, key))
+    condition = _measures()[measure]
+    if condition is not None:
+        qs = qs.filter(condition)
+    return qs.select_related("category", "region", "owner_unit").order_by("-created_at", "-id")
+
+
 def pivot(
     actor: Staff,
     *,
@@ -214,11 +325,21 @@ def pivot(
     cols: str,
     start: date | None = None,
     end: date | None = None,
+    measure: str = "count",
 ) -> dict[str, Any]:
     """Counts of tickets by two whitelisted dimensions, as a matrix with totals."""
     row_dim, col_dim = _dimension(rows, "rows"), _dimension(cols, "cols")
+    if measure not in MEASURES:
+        raise Invalid(
+            "insights.measure",
+            _("不支持的度量 %(m)s") % {"m": measure},
+            {"measure": list(MEASURES)},
+        )
     start, end = period(start, end)
     qs = _in(Ticket.objects.visible_to(actor), start, end)
+    condition = _measures()[measure]
+    if condition is not None:
+        qs = qs.filter(condition)
     raw = list(qs.values_list(row_dim.field, col_dim.field).annotate(n=Count("id")).order_by())
     row_names = row_dim.labels({r for r, _, _ in raw})
     col_names = col_dim.labels({c for _, c, _ in raw})
@@ -242,6 +363,7 @@ def pivot(
         "total": sum(cells.values()),
         "start": start,
         "end": end,
+        "measure": measure,
     }
 
 
@@ -283,6 +405,48 @@ def problem(problem_id: int, actor: Staff) -> Problem:
 EFFECT_DAYS = 30
 
 
+def _effect_tickets(item: Problem) -> QuerySet[Ticket]:
+    """The problem's category, in its unit's city when the problem belongs to one."""
+    qs = Ticket.objects.filter(category_path__startswith=item.category.path)
+    region = item.unit.region if item.unit.region_id else None
+    return qs.filter(region_path__startswith=region.path) if region else qs
+
+
+def effect_series(item: Problem) -> dict[str, Any]:
+    """Daily complaints of the problem's category from 30 days before its first action
+    (or its creation) up to today, with the action dates to mark on the chart."""
+    if item.category_id is None:
+        return {"days": [], "counts": [], "marks": []}
+    actions = list(item.actions.all())
+    start_at = min([a.created_at for a in actions] or [item.created_at])
+    first = timezone.localdate(start_at) - timedelta(days=EFFECT_DAYS)
+    last = timezone.localdate(clock.now())
+    lo, hi = _bounds(first, last)
+    rows = dict(
+        _effect_tickets(item)
+        .filter(created_at__gte=lo, created_at__lt=hi)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+        .order_by()
+    )
+    n = (last - first).days + 1
+    days = [first + timedelta(days=i) for i in range(n)]
+    marks = [
+        {"day": timezone.localdate(a.created_at).isoformat(), "kind": "created"} for a in actions
+    ] + [
+        {"day": timezone.localdate(a.done_at).isoformat(), "kind": "done"}
+        for a in actions
+        if a.done_at
+    ]
+    return {
+        "days": [d.isoformat() for d in days],
+        "counts": [rows.get(d, 0) for d in days],
+        "marks": marks,
+    }
+
+
 def effect(item: Problem) -> dict[str, Any]:
     """Complaints per day of the problem's category: the 30 days before the first action
     against the 30 days after the last action was done (R23 before/after)."""
@@ -296,7 +460,7 @@ def effect(item: Problem) -> dict[str, Any]:
     last = max(done)
     now = clock.now()
     after_end = min(last + timedelta(days=EFFECT_DAYS), now)
-    qs = Ticket.objects.filter(category_path__startswith=item.category.path)
+    qs = _effect_tickets(item)
     before = qs.filter(created_at__gte=first - timedelta(days=EFFECT_DAYS), created_at__lt=first)
     after = qs.filter(created_at__gte=last, created_at__lt=after_end)
     after_days = max((after_end - last).total_seconds() / 86400, 1.0)
@@ -311,4 +475,60 @@ def effect(item: Problem) -> dict[str, Any]:
         "before_per_day": round(before_rate, 3),
         "after_per_day": round(after_rate, 3),
         "change": round((after_rate - before_rate) / before_rate, 4) if before_rate else None,
+    }
+
+
+def alert(alert_id: int, actor: Staff) -> Alert:
+    found = alerts(actor).select_related("handled_by").filter(pk=alert_id).first()
+    if found is None:
+        raise NotFound("alert.not_found", _("预警不存在"))
+    return found
+
+
+FOLLOW_DAYS = 30
+
+
+def evidence_chart(item: Alert, *, follow: bool = True) -> dict[str, Any]:
+    """The alert's evidence as a chart: daily counts, the expected line and the control
+    limit for every day (the baseline level times the weekday factor), the days that
+    broke the limit, and the days since the alert (re-monitoring)."""
+    from .detection import Params, control_limit, series_since
+
+    ev = item.evidence or {}
+    days = [date.fromisoformat(d) for d in ev.get("days", [])]
+    counts = list(ev.get("counts", []))
+    factors = ev.get("weekday_factors") or [1.0] * 7
+    phi = float(ev.get("dispersion", 1.0))
+    k = float((ev.get("params") or {}).get("k", Params().k))
+    level = item.expected / (factors[item.day.weekday()] or 1.0)
+    after: list[int | None] = [None] * len(days)
+    if follow:
+        today = timezone.localdate(clock.now())
+        last = min(today - timedelta(days=1), item.day + timedelta(days=FOLLOW_DAYS))
+        if last > item.day:
+            extra = series_since(item, item.day + timedelta(days=1), last)
+            after[-1] = counts[-1] if counts else None  # join the two lines at the alert day
+            for d, n in extra:
+                days.append(d)
+                counts.append(None)
+                after.append(n)
+    expected = [round(level * factors[d.weekday()], 2) for d in days]
+    upper = [round(control_limit(e, phi, k), 2) for e in expected]
+    breaks = [
+        {"day": d.isoformat(), "value": v}
+        for d, v, a, u in zip(days, counts, after, upper, strict=True)
+        for v in [v if v is not None else a]
+        if v is not None and v > u
+    ]
+    return {
+        "days": [d.isoformat() for d in days],
+        "counts": counts,
+        "after": after,
+        "expected": expected,
+        "upper": upper,
+        "breaks": breaks,
+        "alert_day": item.day.isoformat(),
+        "method": item.method,
+        "dispersion": phi,
+        "k": k,
     }

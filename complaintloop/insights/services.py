@@ -19,18 +19,23 @@ from complaintloop.tickets.models import Ticket
 
 from . import detection
 from .models import (
+    ACTIVE_ALERT,
     Alert,
     AlertStatus,
+    DomainTerm,
     ImprovementAction,
     NoticeStatus,
     Problem,
     ProblemStatus,
     ProblemTicket,
+    StopWord,
     WarningNotice,
     WarningNoticeEvent,
 )
 
 ISSUER_ROLES = {Role.QUALITY_MANAGER, Role.SUPERVISOR, Role.SYSTEM_ADMIN}
+# Who may run detection by hand and edit the keyword dictionary.
+ADMIN_ROLES = {Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN}
 NOTICE_DUE_WORKDAYS = 3
 REMONITOR_DAYS = 7
 
@@ -52,6 +57,15 @@ PROBLEM_NEXT: dict[str, set[str]] = {
 
 def can_issue(actor: Staff) -> bool:
     return actor.is_superuser or actor.role in ISSUER_ROLES
+
+
+def can_administer(actor: Staff) -> bool:
+    return actor.is_superuser or actor.role in ADMIN_ROLES
+
+
+def _require_admin(actor: Staff) -> None:
+    if not can_administer(actor):
+        raise Forbidden("insights.forbidden", _("仅质量经理或系统管理员可执行此操作"))
 
 
 def _require_issuer(actor: Staff) -> None:
@@ -199,15 +213,18 @@ def respond(notice_id: int, *, actor: Staff, response: str) -> WarningNotice:
 def remonitor(alert: Alert, *, today=None) -> dict[str, Any]:
     """Whether the alert's series came back under its upper limit over the last 7 days."""
     today = today or timezone.localdate(clock.now())
-    first = today - timedelta(days=REMONITOR_DAYS)
-    series = detection.series_since(alert, first, today - timedelta(days=1))
+    # Only days after the spike count: the spike itself is what is being re-checked.
+    first = max(today - timedelta(days=REMONITOR_DAYS), alert.day + timedelta(days=1))
+    last = today - timedelta(days=1)
+    series = detection.series_since(alert, first, last) if first <= last else []
     counts = [n for _, n in series]
     return {
         "days": [d.isoformat() for d, _ in series],
         "counts": counts,
         "upper_limit": alert.upper_limit,
         "max": max(counts) if counts else 0,
-        "back_under": all(n <= alert.upper_limit for n in counts),
+        # no day after the spike yet: nothing shows it came back
+        "back_under": bool(counts) and all(n <= alert.upper_limit for n in counts),
     }
 
 
@@ -360,3 +377,185 @@ def complete_action(problem_id: int, action_id: int, *, actor: Staff) -> Improve
     action.done_at = clock.now()
     action.save(update_fields=["done_at"])
     return action
+
+
+# ---------------------------------------------------------------------------- alerts
+
+
+def _lock_alert(alert_id: int, actor: Staff) -> Alert:
+    alert = _locked(Alert.objects.visible_to(actor).filter(pk=alert_id)).first()
+    if alert is None:
+        raise NotFound("alert.not_found", _("预警不存在"))
+    return alert
+
+
+def _alert_changed(alert: Alert, kind: str, actor: Staff) -> None:
+    outbox.emit(
+        "insights.alert",
+        {"alert": alert.pk, "kind": kind, "status": alert.status, "actor": actor.pk},
+    )
+
+
+@transaction.atomic
+def acknowledge_alert(alert_id: int, *, actor: Staff, comment: str = "") -> Alert:
+    """确认: someone is looking into the spike (it keeps quieting the series)."""
+    _require_issuer(actor)
+    alert = _lock_alert(alert_id, actor)
+    if alert.status != AlertStatus.OPEN:
+        raise Conflict(
+            "alert.illegal_transition",
+            _("预警当前状态为「%(s)s」,不能确认") % {"s": alert.get_status_display()},
+            {"status": [alert.status]},
+        )
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.handled_by, alert.handled_at = actor, clock.now()
+    alert.note = (comment or "").strip()
+    alert.save(update_fields=["status", "handled_by", "handled_at", "note"])
+    _alert_changed(alert, "acknowledged", actor)
+    return alert
+
+
+@transaction.atomic
+def dismiss_alert(alert_id: int, *, actor: Staff, reason: str) -> Alert:
+    """忽略: a false alarm (a known campaign, a data fix); the reason is kept."""
+    _require_issuer(actor)
+    alert = _lock_alert(alert_id, actor)
+    if alert.status not in ACTIVE_ALERT:
+        raise Conflict(
+            "alert.illegal_transition",
+            _("预警当前状态为「%(s)s」,不能忽略") % {"s": alert.get_status_display()},
+            {"status": [alert.status]},
+        )
+    if alert.notices.exclude(status=NoticeStatus.CLOSED).exists():
+        raise Conflict("alert.has_notice", _("该预警有未关闭的预警单,不能忽略"))
+    alert.note = _text(reason, "reason")
+    alert.status = AlertStatus.DISMISSED
+    alert.handled_by, alert.handled_at = actor, clock.now()
+    alert.save(update_fields=["status", "handled_by", "handled_at", "note"])
+    _alert_changed(alert, "dismissed", actor)
+    return alert
+
+
+def run_detection(day, *, actor: Staff) -> list[Alert]:
+    """The nightly run, by hand for one day (idempotent per day)."""
+    _require_admin(actor)
+    today = timezone.localdate(clock.now())
+    if not today - timedelta(days=366) <= day <= today:
+        raise Invalid("detection.day", _("日期无效"), {"day": [_("须为过去一年内")]})
+    return detection.run(day)
+
+
+# ------------------------------------------------------------------------ dictionary
+
+REEXTRACT_MAX_DAYS = 31
+
+
+def _dictionary_changed(action: str, word: str, actor: Staff, **extra: Any) -> None:
+    # Workers and web processes reload the dictionary on their next extraction; the row
+    # also lets an optional re-extraction of recent tickets run off the request.
+    outbox.emit("insights.dictionary", {"action": action, "word": word, "actor": actor.pk, **extra})
+
+
+def _word(value: str | None, field: str) -> str:
+    word = _text(value, field)
+    if len(word) > 32 or any(c.isspace() for c in word):
+        raise Invalid("dictionary.word", _("词语须为不含空格的 1–32 个字符"), {field: [_("无效")]})
+    return word
+
+
+@transaction.atomic
+def save_domain_term(*, actor: Staff, word: str, weight: float = 1.5) -> DomainTerm:
+    """Add a domain word (or change its weight): jieba keeps it whole and boosts it."""
+    _require_admin(actor)
+    word = _word(word, "word")
+    if not 0.1 <= weight <= 10:
+        raise Invalid("dictionary.weight", _("权重须在 0.1–10 之间"), {"weight": ["0.1..10"]})
+    term, created = DomainTerm.objects.update_or_create(word=word, defaults={"weight": weight})
+    _dictionary_changed("term_added" if created else "term_changed", word, actor, weight=weight)
+    return term
+
+
+@transaction.atomic
+def delete_domain_term(*, actor: Staff, word: str) -> None:
+    _require_admin(actor)
+    if not DomainTerm.objects.filter(word=word).delete()[0]:
+        raise NotFound("dictionary.not_found", _("词语不存在"))
+    _dictionary_changed("term_deleted", word, actor)
+
+
+@transaction.atomic
+def add_stop_word(*, actor: Staff, word: str) -> StopWord:
+    _require_admin(actor)
+    word = _word(word, "word")
+    stop, created = StopWord.objects.get_or_create(word=word)
+    if not created:
+        raise Conflict("dictionary.exists", _("停用词已存在"), {"word": [word]})
+    _dictionary_changed("stop_added", word, actor)
+    return stop
+
+
+@transaction.atomic
+def delete_stop_word(*, actor: Staff, word: str) -> None:
+    _require_admin(actor)
+    if not StopWord.objects.filter(word=word).delete()[0]:
+        raise NotFound("dictionary.not_found", _("词语不存在"))
+    _dictionary_changed("stop_deleted", word, actor)
+
+
+@transaction.atomic
+def request_reextraction(*, actor: Staff, days: int) -> None:
+    """Recompute the keywords of the last ``days`` days' tickets with the current
+    dictionary (a worker does it from the outbox row)."""
+    _require_admin(actor)
+    if not 1 <= days <= REEXTRACT_MAX_DAYS:
+        raise Invalid("dictionary.days", _("天数无效"), {"days": [f"1..{REEXTRACT_MAX_DAYS}"]})
+    _dictionary_changed("reextract", "", actor, reextract_days=days)
+
+
+# ------------------------------------------------------------------- problem details
+
+
+@transaction.atomic
+def update_problem(
+    problem_id: int,
+    *,
+    actor: Staff,
+    title: str | None = None,
+    owner: str | None = None,
+    category: str | None = None,
+    root_cause: str | None = None,
+    evaluation: str | None = None,
+) -> Problem:
+    """Edit the analysis (root cause), the evaluation, the owner or the category."""
+    problem = _lock_problem(problem_id, actor)
+    if not (actor.pk == problem.owner_id or can_issue(actor)):
+        raise Forbidden("insights.forbidden", _("仅问题负责人或质量经理可操作"))
+    if problem.status == ProblemStatus.CLOSED:
+        raise Conflict("problem.closed", _("问题已关闭"))
+    if title is not None:
+        problem.title = _text(title, "title")[:200]
+    if owner:
+        problem.owner = _staff(owner, "owner")
+    if category is not None:
+        if category:
+            cat = Category.objects.filter(code=category).first()
+            if cat is None:
+                raise Invalid("category.unknown", _("分类不存在"), {"category": [_("未知分类")]})
+            problem.category = cat
+        else:
+            problem.category = None
+    if root_cause is not None:
+        problem.root_cause = root_cause.strip()
+    if evaluation is not None:
+        problem.evaluation = evaluation.strip()
+    problem.save()
+    return problem
+
+
+@transaction.atomic
+def unlink_ticket(problem_id: int, *, actor: Staff, ticket: str) -> Problem:
+    problem = _lock_problem(problem_id, actor)
+    _require_issuer(actor)
+    if not problem.links.filter(ticket__number=ticket).delete()[0]:
+        raise NotFound("ticket.not_found", _("工单不存在"), {"tickets": [ticket]})
+    return problem

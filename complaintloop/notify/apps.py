@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotifyConfig(AppConfig):
     name = "complaintloop.notify"
     label = "notify"
+    verbose_name = _("通知")
 
     def ready(self) -> None:
         from . import services  # noqa: F401  (registers the outbox consumers)

@@ -1,119 +1,447 @@
-"""Delivery of ticket events: in-app notifications for staff, SMS for customers
-(log-only gateway in embedded mode). Idempotent on the outbox id."""
+"""Delivery of ticket events to people: in-app notices for staff, SMS and email for
+customers (R14), VIP and overdue alerts for supervisors (R31).
+
+The outbox consumer only decides who hears what and writes one row per (outbox event,
+recipient, channel); unique constraints make a redelivered outbox row write nothing
+new. Sending is a second, claimed step (``send_due``), retried with backoff; SMS in
+quiet hours wait in ``held`` until the quiet period ends."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import formats, translation
 
 from complaintloop.core import clock, outbox
 from complaintloop.core.models import Outbox
 from complaintloop.org.models import Role, Staff
 
-from .models import Notification, SmsMessage
+from . import defaults, gateways, retry
+from .models import (
+    Channel,
+    CustomerPreference,
+    EmailMessage,
+    Language,
+    Notification,
+    NotificationTemplate,
+    SendStatus,
+    SmsMessage,
+    StaffAlertSetting,
+)
+from .rendering import render
 
-log = logging.getLogger("complaintloop.sms")
-
-# Customer SMS on the events R14 names: accepted, changed hands, answered, closed.
-CUSTOMER_SMS = {
-    "created": "【客服】您反映的问题已受理,工单号 {number},我们将尽快处理。",
-    "accepted": "【客服】您的工单 {number} 已由处理部门签收,正在处理。",
-    "transferred": "【客服】您的工单 {number} 已转交相关部门处理。",
-    "replied": "【客服】您的工单 {number} 已处理完毕,稍后将回访您。",
-    "closed": "【客服】您的工单 {number} 已办结,感谢您的支持。",
-}
-STAFF_TITLES = {
-    "created": "新工单待签收",
-    "dispatched": "新工单待签收",
-    "transferred": "工单转派给您",
-    "returned": "工单被回退",
-    "assist_requested": "协办请求",
-    "urged": "工单催办",
-    "supervised": "工单督办",
-    "escalated": "工单升级",
-    "sla_near": "工单即将超时",
-    "sla_breached": "工单已超时",
-    "first_response_breached": "工单首次响应超时",
-    "called_back": "回访结果",
-    "reopened": "工单重启",
-}
+log = logging.getLogger(__name__)
+MOBILE = re.compile(r"^1\d{10}$")
+CUSTOMER_KINDS = {"created", "accepted", "transferred", "replied", "closed"}
+SUPERVISOR_KINDS = {"escalated", "supervised"}
+OPEN = Q(status__in=[SendStatus.PENDING, SendStatus.HELD])
 
 
-def send_sms(outbox_id: int, phone: str, text: str) -> bool:
+# ---- templates ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    urgent: bool
+
+
+_template_cache: dict[tuple[str, str, str], NotificationTemplate | None] = {}
+_template_cache_at: list[datetime] = []
+TEMPLATE_CACHE_SECONDS = 10
+
+
+def clear_template_cache() -> None:
+    _template_cache.clear()
+    _template_cache_at.clear()
+
+
+def _template(event: str, channel: str, language: str) -> NotificationTemplate | None:
+    now = clock.now()
+    if _template_cache_at and now - _template_cache_at[0] > timedelta(
+        seconds=TEMPLATE_CACHE_SECONDS
+    ):
+        clear_template_cache()
+    if not _template_cache_at:
+        _template_cache_at.append(now)
+        for row in NotificationTemplate.objects.all():
+            _template_cache[(row.event, row.channel, row.language)] = row
+    return _template_cache.get((event, channel, language))
+
+
+def render_message(
+    event: str, channel: str, language: str, context: dict[str, Any]
+) -> Rendered | None:
+    """The message for one recipient, or None when the template is switched off."""
+    row = _template(event, channel, language)
+    shipped = defaults.get(event, channel, language) or defaults.get(event, channel, Language.ZH)
+    if row is not None and not row.is_active:
+        return None
+    if row is None and shipped is None:
+        return None
+    if row is not None:
+        subject, body, urgent = row.subject, row.body, row.is_urgent
+    else:
+        assert shipped is not None
+        subject, body, urgent = shipped.subject, shipped.body, shipped.urgent
+    try:
+        return Rendered(render(subject, context), render(body, context), urgent)
+    except Exception:  # a saved template that no longer renders must not lose the message
+        log.exception(
+            "template %s/%s/%s failed; using the shipped default", event, channel, language
+        )
+        if shipped is None:
+            return None
+        return Rendered(render(shipped.subject, context), render(shipped.body, context), urgent)
+
+
+# ---- quiet hours -------------------------------------------------------------------
+
+
+def _parse_quiet_hours() -> tuple[time, time] | None:
+    spec = (settings.NOTIFY_QUIET_HOURS or "").strip()
+    if not spec:
+        return None
+    start, end = (time.fromisoformat(part.strip()) for part in spec.split("-"))
+    return start, end
+
+
+def quiet_until(at: datetime) -> datetime | None:
+    """When the quiet period containing ``at`` ends (local time), or None if ``at`` is
+    outside quiet hours."""
+    window = _parse_quiet_hours()
+    if window is None:
+        return None
+    start, end = window
+    local = at.astimezone(ZoneInfo(settings.TIME_ZONE))
+    now_t = local.time()
+    if start <= end:
+        inside = start <= now_t < end
+    else:  # the window spans midnight, e.g. 21:00-08:00
+        inside = now_t >= start or now_t < end
+    if not inside:
+        return None
+    end_at = datetime.combine(local.date(), end, tzinfo=local.tzinfo)
+    if end_at <= local:
+        end_at += timedelta(days=1)
+    return end_at
+
+
+# ---- who hears what ----------------------------------------------------------------
+
+
+def _local(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    return formats.date_format(dt.astimezone(ZoneInfo(settings.TIME_ZONE)), "Y-m-d H:i")
+
+
+def _context(ticket, event_row, kind: str, language: str, recipient: str = "") -> dict[str, Any]:
+    # ``handling_unit`` is set by fan_out: the unit working on it now, else the owner.
+    """Plain strings only: a template cannot reach a model method through them."""
+    from complaintloop.tickets.models import EventKind
+
+    with translation.override(language):
+        return {
+            "ticket": {
+                "number": ticket.number,
+                "title": ticket.title,
+                "status": str(ticket.get_status_display()),
+                "type": str(ticket.order_type) if ticket.order_type_id else "",
+                "category": str(ticket.category) if ticket.category_id else "",
+                "urgency": str(ticket.get_urgency_display()),
+                "due_at": _local(ticket.due_at),
+            },
+            "customer": {
+                "name": ticket.customer.name,
+                "level": str(ticket.get_customer_level_display()),
+            },
+            "unit": {"name": getattr(ticket, "handling_unit", "")},
+            "event": {
+                "kind": str(EventKind(kind).label) if kind in EventKind.values else kind,
+                "comment": event_row.comment if event_row is not None else "",
+                "at": _local(event_row.at if event_row is not None else clock.now()),
+            },
+            "recipient": {"name": recipient},
+            "portal_url": settings.PORTAL_URL,
+        }
+
+
+def _customer_event(kind: str, ticket) -> str | None:
+    if kind == "called_back" and ticket.status == "closed":
+        kind = "closed"
+    if kind not in CUSTOMER_KINDS or ticket.is_fcr:
+        return None
+    return f"customer.{kind}"
+
+
+def _queue_sms(
+    outbox_id: int, phone: str, rendered: Rendered, event: str, language: str
+) -> SmsMessage | None:
+    now = clock.now()
+    held = None if rendered.urgent else quiet_until(now)
     try:
         with transaction.atomic():
-            SmsMessage.objects.create(
-                outbox_id=outbox_id, phone=phone, text=text, created_at=clock.now()
+            return SmsMessage.objects.create(
+                outbox_id=outbox_id,
+                phone=phone,
+                text=rendered.body,
+                event=event,
+                language=language,
+                status=SendStatus.HELD if held else SendStatus.PENDING,
+                next_attempt_at=held,
+                gateway=gateways.sms_gateway().name,
+                created_at=now,
             )
     except IntegrityError:
-        return False  # already sent for this outbox row
-    log.info("sms to %s: %s", phone, text)
-    return True
+        return None  # this outbox event already has its SMS for this phone
 
 
-def notify_units(
-    outbox_id: int,
-    unit_ids: list[int],
-    title: str,
-    number: str,
-    body: str = "",
-    roles: tuple[str, ...] = (),
-) -> int:
-    recipients = Staff.objects.filter(unit_id__in=unit_ids, is_active=True)
-    if roles:
-        recipients = recipients.filter(role__in=roles)
-    rows = [
-        Notification(
-            outbox_id=outbox_id,
-            recipient=s,
-            ticket_number=number,
-            title=title,
-            body=body,
-            created_at=clock.now(),
+def _queue_email(
+    outbox_id: int, to: str, rendered: Rendered, event: str, language: str
+) -> EmailMessage | None:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "complaintloop"
+    try:
+        with transaction.atomic():
+            return EmailMessage.objects.create(
+                outbox_id=outbox_id,
+                to=to,
+                subject=rendered.subject,
+                body=rendered.body,
+                event=event,
+                language=language,
+                message_id=f"<event-{outbox_id}.{hashlib.sha256(to.encode()).hexdigest()[:16]}@{domain}>",
+                created_at=clock.now(),
+            )
+    except IntegrityError:
+        return None
+
+
+def _notify_customer(row: Outbox, ticket, event_row, event: str) -> list:
+    pref = CustomerPreference.objects.filter(customer_id=ticket.customer_id).first()
+    language = pref.language if pref else Language.ZH
+    context = _context(ticket, event_row, event.split(".", 1)[1], language, ticket.customer.name)
+    queued: list = []
+    phone = ticket.customer.phone
+    if MOBILE.match(phone or "") and (pref is None or pref.sms_enabled):
+        rendered = render_message(event, Channel.SMS, language, context)
+        if rendered:
+            queued.append(_queue_sms(row.pk, phone, rendered, event, language))
+    if ticket.customer.email and (pref is None or pref.email_enabled):
+        rendered = render_message(event, Channel.EMAIL, language, context)
+        if rendered:
+            queued.append(_queue_email(row.pk, ticket.customer.email, rendered, event, language))
+    return queued
+
+
+def _notify_staff(
+    row: Outbox, ticket, event_row, event: str, people: list[Staff], *, alerts: bool
+) -> list:
+    """In-app for everyone named; SMS/email too when ``alerts`` and their settings say so."""
+    settings_by_staff = {
+        s.staff_id: s for s in StaffAlertSetting.objects.filter(staff__in=[p.pk for p in people])
+    }
+    kind = event.split(".", 1)[1]
+    notes, queued = [], []
+    for person in people:
+        pref = settings_by_staff.get(person.pk)
+        language = pref.language if pref else Language.ZH
+        context = _context(ticket, event_row, kind, language, str(person))
+        rendered = render_message(event, Channel.IN_APP, language, context)
+        if rendered:
+            notes.append(
+                Notification(
+                    outbox_id=row.pk,
+                    recipient=person,
+                    ticket_number=ticket.number,
+                    title=rendered.subject[:200],
+                    body=rendered.body,
+                    created_at=clock.now(),
+                )
+            )
+        if not alerts or pref is None:
+            continue
+        if pref.by_sms and MOBILE.match(person.phone or ""):
+            msg = render_message(event, Channel.SMS, language, context)
+            if msg:
+                queued.append(_queue_sms(row.pk, person.phone, msg, event, language))
+        if pref.by_email and person.email:
+            msg = render_message(event, Channel.EMAIL, language, context)
+            if msg:
+                queued.append(_queue_email(row.pk, person.email, msg, event, language))
+    in_app(notes)
+    return queued
+
+
+def in_app(notes: list[Notification]) -> None:
+    """Store in-app notifications; (outbox_id, recipient) is unique, so an outbox row
+    delivered again adds nothing. Other apps' consumers notify people through here."""
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+
+
+def _staff_of(unit_ids: list[int], *, supervisors: bool | None = None) -> list[Staff]:
+    qs = Staff.objects.filter(unit_id__in=[u for u in unit_ids if u], is_active=True)
+    if supervisors is True:
+        qs = qs.filter(role=Role.SUPERVISOR)
+    elif supervisors is False:
+        qs = qs.exclude(role=Role.SUPERVISOR)
+    return list(qs.order_by("id")[:200])
+
+
+def _unit_of_event(ticket, event_row) -> str:
+    """The unit the customer should hear about: where a transfer sent the ticket, the
+    unit that acted (accepted, answered), else the owner. Taken from the event, not
+    from the ticket now, since delivery may run after later steps."""
+    from complaintloop.org.models import Unit
+
+    payload = event_row.payload if event_row is not None else {}
+    if payload.get("to_unit"):
+        unit = Unit.objects.filter(code=payload["to_unit"]).first()
+        if unit is not None:
+            return unit.name
+    if event_row is not None and event_row.actor_id:
+        actor = Staff.objects.select_related("unit").filter(pk=event_row.actor_id).first()
+        if actor is not None and actor.unit is not None:
+            return actor.unit.name
+    return ticket.owner_unit.name if ticket.owner_unit_id else ""
+
+
+def fan_out(row: Outbox) -> list:
+    """Write the notices and queued messages one ticket event owes; returns the
+    queued SMS/email rows this call created (none on a redelivery)."""
+    from complaintloop.tickets.models import Ticket, TicketEvent, WorkItem
+
+    p = row.payload
+    ticket = (
+        Ticket.objects.select_related("customer", "owner_unit", "order_type", "category")
+        .filter(number=p.get("ticket"))
+        .first()
+    )
+    if ticket is None:
+        return []
+    kind = p["kind"]
+    event_row = TicketEvent.objects.filter(pk=p.get("event_id")).first()
+    ticket.handling_unit = _unit_of_event(ticket, event_row)
+    queued: list = []
+    customer_event = _customer_event(kind, ticket)
+    if customer_event:
+        queued += _notify_customer(row, ticket, event_row, customer_event)
+    units = list(
+        WorkItem.objects.filter(ticket=ticket, status="open")
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    overseers = units + [ticket.accepting_unit_id]
+    if kind == "sla_breached":
+        bosses = _staff_of(overseers, supervisors=True)
+        queued += _notify_staff(
+            row, ticket, event_row, "supervisor.sla_breached", bosses, alerts=True
         )
-        for s in recipients[:200]
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+        staff = _staff_of(units, supervisors=False)
+        queued += _notify_staff(row, ticket, event_row, "staff.sla_breached", staff, alerts=False)
+    elif kind in SUPERVISOR_KINDS:
+        bosses = _staff_of(overseers, supervisors=True)
+        queued += _notify_staff(row, ticket, event_row, f"staff.{kind}", bosses, alerts=False)
+    elif f"staff.{kind}" in defaults.STAFF:
+        staff = _staff_of(units)
+        queued += _notify_staff(row, ticket, event_row, f"staff.{kind}", staff, alerts=False)
+    if ticket.customer_level == "vip" and kind == "created":
+        bosses = _staff_of([ticket.accepting_unit_id, ticket.owner_unit_id], supervisors=True)
+        queued += _notify_staff(row, ticket, event_row, "supervisor.vip", bosses, alerts=True)
+    return [m for m in queued if m is not None]
 
 
 @outbox.consumer("ticket.event")
 def deliver_ticket_event(row: Outbox) -> None:
-    from complaintloop.tickets.models import Ticket, WorkItem
+    for message in fan_out(row):
+        if message.status == SendStatus.PENDING:
+            send_one(type(message), message.pk)
 
-    p = row.payload
-    ticket = Ticket.objects.select_related("customer").filter(number=p["ticket"]).first()
-    if ticket is None:
-        return
-    kind = p["kind"]
-    if kind == "closed" or (kind == "called_back" and ticket.status == "closed"):
-        sms = CUSTOMER_SMS["closed"]
+
+# ---- sending -----------------------------------------------------------------------
+
+
+def _send(message: SmsMessage | EmailMessage) -> None:
+    if isinstance(message, SmsMessage):
+        gateways.sms_gateway().send(message)
     else:
-        sms = CUSTOMER_SMS.get(kind)
-    if sms and not ticket.is_fcr:
-        send_sms(row.pk, ticket.customer.phone, sms.format(number=ticket.number))
-    title = STAFF_TITLES.get(kind)
-    if title:
-        units = list(
-            WorkItem.objects.filter(ticket=ticket, status="open")
-            .values_list("unit_id", flat=True)
-            .distinct()
+        gateways.send_email(message)
+
+
+def send_one(model: type[SmsMessage] | type[EmailMessage], pk: int) -> bool:
+    """Claim, send and record one due message; True if this call sent it."""
+    if not retry.claim(model, pk, OPEN):
+        return False
+    message = model.objects.get(pk=pk)
+    attempts = message.attempts + 1
+    try:
+        _send(message)
+    except Exception as exc:  # every failure is recorded and retried, none is raised
+        log.warning("%s %s failed (try %s): %r", model.__name__, pk, attempts, exc)
+        dead = attempts >= settings.NOTIFY_MAX_ATTEMPTS
+        delay = retry.backoff(
+            attempts, base_seconds=settings.NOTIFY_RETRY_BASE_SECONDS, cap_seconds=3600
         )
-        roles: tuple[str, ...] = ()
-        if kind in ("escalated", "sla_breached", "supervised"):
-            roles = (Role.SUPERVISOR,)
-            units = units + [u for u in [ticket.accepting_unit_id] if u]
-        notify_units(
-            row.pk, units, f"{title}:{ticket.number}", ticket.number, ticket.title, roles=roles
+        model.objects.filter(pk=pk).update(
+            attempts=attempts,
+            last_error=repr(exc)[:2000],
+            status=SendStatus.FAILED if dead else SendStatus.PENDING,
+            next_attempt_at=None if dead else clock.now() + delay,
+            claimed_at=None,
         )
-    if ticket.customer_level == "vip" and kind == "created":
-        units = [u for u in [ticket.accepting_unit_id, ticket.owner_unit_id] if u]
-        notify_units(
-            row.pk,
-            units,
-            f"VIP 客户工单:{ticket.number}",
-            ticket.number,
-            ticket.title,
-            roles=(Role.SUPERVISOR,),
+        return False
+    model.objects.filter(pk=pk).update(
+        status=SendStatus.SENT, sent_at=clock.now(), attempts=attempts, claimed_at=None
+    )
+    return True
+
+
+def send_due(limit: int = 200) -> int:
+    """Send SMS and email whose time has come (retries, and SMS held over quiet hours)."""
+    now = clock.now()
+    sent = 0
+    for model in (SmsMessage, EmailMessage):
+        ids = list(
+            model.objects.filter(OPEN & retry.due(now) & retry.claimable(now))
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
         )
+        sent += sum(1 for pk in ids if send_one(model, pk))
+    return sent
+
+
+def send_sms(outbox_id: int, phone: str, text: str) -> bool:
+    """An SMS that must go now whatever the hour (e.g. a portal verification code);
+    sent after the caller's transaction commits. False if already queued for this id."""
+    try:
+        with transaction.atomic():
+            message = SmsMessage.objects.create(
+                outbox_id=outbox_id,
+                phone=phone,
+                text=text,
+                event="direct",
+                gateway=gateways.sms_gateway().name,
+                created_at=clock.now(),
+            )
+    except IntegrityError:
+        return False
+    transaction.on_commit(lambda: send_one(SmsMessage, message.pk))
+    return True
+
+
+def mark_read(actor: Staff, notification_ids: list[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all unread ones when no ids are given)."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=clock.now())

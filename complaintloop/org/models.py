@@ -74,6 +74,8 @@ class Role(models.TextChoices):
 PII_ROLES = {Role.SUPERVISOR, Role.SYSTEM_ADMIN, Role.AUDITOR}
 # Roles that operate on tickets (others only read).
 OPERATOR_ROLES = {Role.AGENT, Role.HANDLER, Role.SUPERVISOR, Role.SYSTEM_ADMIN}
+# Roles that read the quality pages, reports and insights.
+QUALITY_ROLES = {Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN, Role.AUDITOR}
 # Roles that may urge, supervise, escalate and reopen.
 SUPERVISING_ROLES = {Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN}
 
@@ -127,6 +129,11 @@ class Staff(AbstractUser):
     @property
     def can_supervise(self) -> bool:
         return self.is_superuser or self.role in SUPERVISING_ROLES
+
+    @property
+    def can_view_quality(self) -> bool:
+        """Quality pages, reports and insights (always within the person's data scope)."""
+        return self.is_superuser or self.role in QUALITY_ROLES
 
 
 class ApiTokenQuerySet(models.QuerySet):

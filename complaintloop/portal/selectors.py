@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from complaintloop.org.models import Unit, UnitKind
 from complaintloop.taxonomy.models import Category
@@ -15,7 +15,7 @@ from complaintloop.tickets.models import EventKind, Status, Ticket
 
 SATISFACTION_LABELS = {
     "satisfied": gettext_lazy("满意"),
-    "neutral": gettext_lazy("一般"),
+    "neutral": pgettext_lazy("satisfaction", "一般"),
     "dissatisfied": gettext_lazy("不满意"),
 }
 

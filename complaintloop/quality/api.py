@@ -1,6 +1,6 @@
 """Indicator endpoints: the registry, scoped values with target status, custom indicators."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -149,3 +149,58 @@ def create_indicator(request, body: IndicatorIn):
     owner_unit = data.pop("owner_unit")
     indicator = services.create(data, actor=request.auth, owner_unit=owner_unit)
     return 201, indicator_out(indicator)
+
+
+class EvaluationIn(Schema):
+    side: Literal["dispatch", "handling"]
+    score: int
+    comment: str = ""
+    complete: bool | None = None
+    correctly_classified: bool | None = None
+
+
+class EvaluationOut(Schema):
+    id: int
+    ticket: str
+    side: str
+    score: int
+    complete: bool | None
+    correctly_classified: bool | None
+    comment: str
+    rater: str
+    rater_unit: str
+    rated_unit: str
+    rated_staff: str | None
+    created_at: datetime
+
+
+def evaluation_out(e) -> dict:
+    return {
+        "id": e.pk,
+        "ticket": e.ticket.number,
+        "side": e.side,
+        "score": e.score,
+        "complete": e.complete,
+        "correctly_classified": e.correctly_classified,
+        "comment": e.comment,
+        "rater": e.rater.username,
+        "rater_unit": e.rater_unit.code,
+        "rated_unit": e.rated_unit.code,
+        "rated_staff": e.rated_staff.username if e.rated_staff_id else None,
+        "created_at": e.created_at,
+    }
+
+
+@router.get("/tickets/{number}/evaluations", response={200: list[EvaluationOut], **ERRORS})
+def list_evaluations(request, number: str):
+    """内部评价 of a ticket: the dispatch rating (by the handling unit) and the handling
+    rating (by the accepting unit)."""
+    return [evaluation_out(e) for e in selectors.evaluations(request.auth, number)]
+
+
+@router.post("/tickets/{number}/evaluations", response={201: EvaluationOut, **ERRORS})
+def create_evaluation(request, number: str, body: EvaluationIn):
+    """Rate one side of a ticket, once: 403 for a unit that may not rate that side, 409
+    when already rated or before the handling is done, 422 for a bad score."""
+    evaluation = services.evaluate(number, actor=request.auth, **body.model_dump())
+    return 201, evaluation_out(evaluation)

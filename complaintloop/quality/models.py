@@ -1,9 +1,11 @@
 """The KPI registry (R21) as data, and the daily rollup the indicators can read."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from complaintloop.org.models import Unit
+from complaintloop.tickets.models import Ticket
 
 
 class Phase(models.TextChoices):
@@ -149,7 +151,14 @@ class DailyTicketStat(models.Model):
             models.UniqueConstraint(
                 fields=["day", "region", "category_l1", "channel", "order_type", "accepting_unit"],
                 name="quality_daily_stat_uniq",
-            )
+            ),
+            # NULLs are distinct in a unique index: one row per key without an
+            # accepting unit too, so concurrent incremental updates cannot split a row.
+            models.UniqueConstraint(
+                fields=["day", "region", "category_l1", "channel", "order_type"],
+                condition=models.Q(accepting_unit__isnull=True),
+                name="quality_daily_stat_noacc_uniq",
+            ),
         ]
         indexes = [models.Index(fields=["day", "region_path"], name="quality_daily_day_idx")]
         verbose_name = _("日统计")
@@ -157,3 +166,140 @@ class DailyTicketStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.region_id} {self.channel}: {self.created}"
+
+
+class TicketContribution(models.Model):
+    """What one ticket currently adds to DailyTicketStat: its row key and the measures
+    it counts in (bits in ``rollup.BITS``). The incremental rollup subtracts this and
+    adds the ticket's new contribution on every event."""
+
+    ticket = models.OneToOneField(
+        Ticket, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    region = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    category_l1 = models.CharField(max_length=32, blank=True)
+    channel = models.CharField(max_length=16)
+    order_type = models.CharField(max_length=32)
+    accepting_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    measures = models.PositiveIntegerField(default=0)
+    event_id = models.BigIntegerField(default=0, help_text="last ticket event applied")
+    applied_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="quality_contrib_day_idx")]
+        verbose_name = _("工单统计贡献")
+        verbose_name_plural = _("工单统计贡献")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.day} {self.region_id}: {self.measures:#x}"
+
+    @property
+    def key(self) -> tuple:
+        return (
+            self.day,
+            self.region_id,
+            self.category_l1,
+            self.channel,
+            self.order_type,
+            self.accepting_unit_id,
+        )
+
+
+class EvaluationSide(models.TextChoices):
+    # 下游评上游: the handling unit rates the order it was dispatched.
+    DISPATCH = "dispatch", _("派单质量")
+    # 上游评下游: the accepting unit rates how the order was handled.
+    HANDLING = "handling", _("处理质量")
+
+
+class Evaluation(models.Model):
+    """内部评价 (R15): one rating per side per ticket, by a unit of the ticket about
+    the unit on the other side; the scores feed the scorecards."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="evaluations")
+    side = models.CharField(_("评价类型"), max_length=16, choices=EvaluationSide.choices)
+    rater_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("评价单位")
+    )
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rated_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("被评价单位")
+    )
+    rated_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("被评价人"),
+    )
+    score = models.PositiveSmallIntegerField(_("评分"))
+    complete = models.BooleanField(_("工单信息完整"), null=True, blank=True)
+    correctly_classified = models.BooleanField(_("分类正确"), null=True, blank=True)
+    comment = models.TextField(_("评价意见"), blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "side"], name="evaluation_once_per_side"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="evaluation_score_1_5"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["rated_unit", "side", "created_at"], name="evaluation_unit_idx"),
+            models.Index(fields=["created_at"], name="evaluation_created_idx"),
+        ]
+        verbose_name = _("内部评价")
+        verbose_name_plural = _("内部评价")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.side} {self.score}"
+
+
+class Subject(models.TextChoices):
+    DEPARTMENT = "department", _("部门")
+    STAFF = "staff", _("员工")
+
+
+class ScoreSource(models.TextChoices):
+    INDICATOR = "indicator", _("指标")
+    DISPATCH_EVALUATION = "dispatch_evaluation", _("派单质量评价")
+    HANDLING_EVALUATION = "handling_evaluation", _("处理质量评价")
+
+
+class ScorecardItem(models.Model):
+    """One weighted line of a scorecard (R27), kept as data so quality managers tune
+    the weights: an indicator scored against its target, or an internal-evaluation
+    average."""
+
+    subject = models.CharField(_("考核对象"), max_length=16, choices=Subject.choices)
+    source = models.CharField(_("来源"), max_length=24, choices=ScoreSource.choices)
+    indicator = models.ForeignKey(
+        Indicator,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("指标"),
+    )
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["subject", "-weight", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "source", "indicator"], name="scorecard_item_uniq"
+            ),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="scorecard_weight_pos"),
+        ]
+        verbose_name = _("考核项")
+        verbose_name_plural = _("考核项")
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.source} {self.indicator_id or ''} ×{self.weight}"

@@ -1,23 +1,34 @@
 """The daily rollup (DailyTicketStat): per created-day cohort and dimension, the
-counts indicators need. ``rollup_day`` recomputes one day from the ticket table in one
-transaction (delete + insert), so running it twice gives the same rows.
+counts indicators need.
 
-Later: update the current day's rows incrementally from ticket events instead of a
-nightly recompute of a trailing window."""
+Kept up to date incrementally: every ticket event reaches ``apply_ticket`` (an outbox
+consumer), which recomputes that one ticket's contribution (its dimension key and
+which measures it counts in) with the same filters the indicators use, subtracts the
+contribution recorded in ``TicketContribution`` and adds the new one. The ticket row
+is locked meanwhile, so events of one ticket apply one after the other; applying the
+same event twice, or events out of order, changes nothing (the contribution is read
+from the ticket's current state, not from the event).
+
+``rollup_day`` / ``rebuild`` recompute days from the ticket table (the nightly
+reconciliation and the ``rebuild_rollups`` command); they write the same rows and
+contributions from the same per-ticket computation."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 
-from complaintloop.core import clock
+from complaintloop.core import clock, outbox
+from complaintloop.core.models import Outbox
 from complaintloop.tickets.models import Ticket
 
 from . import engine, formulas
-from .models import DailyTicketStat
+from .models import DailyTicketStat, TicketContribution
 
 # Measure → the ticket filter it counts (the same building blocks as the indicators).
 MEASURES: dict[str, dict] = {
@@ -41,66 +52,222 @@ MEASURES: dict[str, dict] = {
     "neutral": {"satisfaction": "neutral"},
     "dissatisfied": {"satisfaction": "dissatisfied"},
 }
-DIMENSIONS = (
-    "region",
-    "region_path",
-    "category_path",
-    "channel",
-    "order_type__code",
-    "accepting_unit",
-)
-# Tickets keep changing for weeks after they are created (callbacks, reopening).
+NAMES = ("created", *MEASURES)
+# Bit of each measure in TicketContribution.measures ("created" is implied by a row).
+BITS = {name: 1 << i for i, name in enumerate(MEASURES)}
+KEY_FIELDS = ("day", "region_id", "category_l1", "channel", "order_type", "accepting_unit_id")
+# Tickets keep changing for weeks after they are created (callbacks, reopening); the
+# incremental consumer follows them, the nightly run only reconciles a trailing window.
 TRAILING_DAYS = 35
+
+Key = tuple  # (day, region_id, category_l1, channel, order_type, accepting_unit_id)
+
+
+_columns: dict[str, Case] = {}
+
+
+def _flag_columns() -> dict[str, Case]:
+    """The per-measure CASE columns, built once: assembling the 19 filters' ORM
+    expressions cost more CPU than the query itself (the consumer runs per event)."""
+    if not _columns:
+        _columns.update(_build_flag_columns())
+    return _columns
+
+
+def _build_flag_columns() -> dict[str, Case]:
+    return {
+        f"m_{name}": Case(
+            When(formulas.to_q(spec, paths={}), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for name, spec in MEASURES.items()
+    }
+
+
+def _contributions(tickets: QuerySet) -> Iterable[tuple[int, Key, str, int]]:
+    """(ticket id, key, region path, measure bits) of each ticket, one query."""
+    rows = tickets.annotate(**_flag_columns()).values(
+        "id",
+        "created_at",
+        "region_id",
+        "region_path",
+        "category_path",
+        "channel",
+        "order_type__code",
+        "accepting_unit_id",
+        *(f"m_{name}" for name in MEASURES),
+    )
+    for row in rows.order_by().iterator(chunk_size=5000):
+        bits = 0
+        for name, bit in BITS.items():
+            if row[f"m_{name}"]:
+                bits |= bit
+        key = (
+            timezone.localtime(row["created_at"]).date(),
+            row["region_id"],
+            engine.category_l1(row["category_path"]),
+            row["channel"],
+            row["order_type__code"],
+            row["accepting_unit_id"],
+        )
+        yield row["id"], key, row["region_path"], bits
+
+
+def _counts(bits: int, sign: int) -> dict[str, int]:
+    counts = {"created": sign}
+    counts.update({name: sign for name, bit in BITS.items() if bits & bit})
+    return counts
+
+
+def _key_filter(key: Key) -> dict:
+    return dict(zip(KEY_FIELDS, key, strict=True))
+
+
+def _add(key: Key, region_path: str, bits: int, sign: int, now: datetime) -> None:
+    """Add (sign=1) or remove (sign=-1) one ticket's counts on its day row."""
+    counts = _counts(bits, sign)
+    rows = DailyTicketStat.objects.filter(**_key_filter(key))
+    updates = {name: F(name) + n for name, n in counts.items()}
+    for _attempt in range(3):
+        if rows.update(**updates, computed_at=now):
+            if sign < 0:
+                rows.filter(created=0).delete()  # no ticket left: no row, as a rebuild
+            return
+        if sign < 0:
+            return  # nothing recorded there (a rebuild ran meanwhile): nothing to remove
+        try:
+            with transaction.atomic():
+                DailyTicketStat.objects.create(
+                    **_key_filter(key), region_path=region_path, computed_at=now, **counts
+                )
+            return
+        except IntegrityError:
+            continue  # another worker created the row first: add to it
+    raise RuntimeError(f"rollup row {key} could not be written")
+
+
+def _lock(ticket_id: int) -> bool:
+    qs = Ticket.objects.filter(pk=ticket_id)
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return qs.values_list("pk", flat=True).first() is not None
+
+
+@transaction.atomic
+def apply_ticket(ticket_id: int, *, event_id: int | None = None) -> bool:
+    """Bring the rollup in line with the ticket's current state; True when a day row
+    changed. Idempotent and safe to call for any event, in any order."""
+    if not _lock(ticket_id):
+        return False
+    old = TicketContribution.objects.filter(ticket_id=ticket_id).first()
+    new = next(iter(_contributions(Ticket.objects.filter(pk=ticket_id))), None)
+    now = clock.now()
+    if new is None:
+        return False
+    _id, key, region_path, bits = new
+    if old is not None and old.key == key and old.measures == bits:
+        if event_id and event_id > old.event_id:
+            TicketContribution.objects.filter(pk=old.pk).update(event_id=event_id)
+        return False
+    if old is not None:
+        _add(old.key, old.region_path, old.measures, -1, now)
+    _add(key, region_path, bits, 1, now)
+    TicketContribution.objects.update_or_create(
+        ticket_id=ticket_id,
+        defaults={
+            **_key_filter(key),
+            "region_path": region_path,
+            "measures": bits,
+            "event_id": max(event_id or 0, old.event_id if old else 0),
+            "applied_at": now,
+        },
+    )
+    return True
+
+
+@outbox.consumer("ticket.event")
+def on_ticket_event(row: Outbox) -> None:
+    ticket_id = (
+        Ticket.objects.filter(number=row.payload.get("ticket")).values_list("pk", flat=True).first()
+    )
+    if ticket_id is not None:
+        apply_ticket(ticket_id, event_id=row.payload.get("event_id"))
 
 
 @transaction.atomic
 def rollup_day(day: date) -> int:
-    """Recompute the rows of tickets created on ``day``; returns the number of rows."""
+    """Recompute the rows (and the tickets' contributions) of tickets created on
+    ``day`` from the ticket table; returns the number of rows."""
     lo, hi = engine.local_range(day, day)
     tickets = Ticket.objects.filter(created_at__gte=lo, created_at__lt=hi)
-    aggregates = {"created": Count("id")}
-    aggregates.update(
-        {name: Count("id", filter=formulas.to_q(spec, paths={})) for name, spec in MEASURES.items()}
-    )
-    rows = tickets.values(*DIMENSIONS).annotate(**aggregates).order_by()
-    merged: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    merged: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     paths: dict[int, str] = {}
-    for row in rows:
-        key = (
-            row["region"],
-            engine.category_l1(row["category_path"]),
-            row["channel"],
-            row["order_type__code"],
-            row["accepting_unit"],
-        )
-        paths[row["region"]] = row["region_path"]
-        for name in ("created", *MEASURES):
-            merged[key][name] += row[name]
-    DailyTicketStat.objects.filter(day=day).delete()
+    contributions = []
     now = clock.now()
+    for ticket_id, key, region_path, bits in _contributions(tickets):
+        paths[key[1]] = region_path
+        for name, n in _counts(bits, 1).items():
+            merged[key][name] += n
+        contributions.append(
+            TicketContribution(
+                ticket_id=ticket_id,
+                **_key_filter(key),
+                region_path=region_path,
+                measures=bits,
+                applied_at=now,
+            )
+        )
+    DailyTicketStat.objects.filter(day=day).delete()
+    TicketContribution.objects.filter(day=day).delete()
     DailyTicketStat.objects.bulk_create(
         [
             DailyTicketStat(
-                day=day,
-                region_id=region,
-                region_path=paths[region],
-                category_l1=l1,
-                channel=channel,
-                order_type=order_type,
-                accepting_unit_id=accepting,
-                computed_at=now,
-                **counts,
+                **_key_filter(key), region_path=paths[key[1]], computed_at=now, **counts
             )
-            for (region, l1, channel, order_type, accepting), counts in merged.items()
-        ]
+            for key, counts in merged.items()
+        ],
+        batch_size=2000,
     )
+    TicketContribution.objects.bulk_create(contributions, batch_size=2000)
     return len(merged)
 
 
 def rollup_recent(today: date | None = None, *, days: int = TRAILING_DAYS) -> int:
-    """The nightly run: yesterday and the trailing window before it."""
+    """The nightly reconciliation: yesterday and the trailing window before it."""
     today = today or clock.localtime().date()
     return sum(rollup_day(today - timedelta(days=n)) for n in range(1, days + 1))
+
+
+def ticket_days() -> tuple[date, date] | None:
+    """The first and last local created day of any ticket."""
+    span = Ticket.objects.aggregate(lo=Min("created_at"), hi=Max("created_at"))
+    if span["lo"] is None:
+        return None
+    return timezone.localtime(span["lo"]).date(), timezone.localtime(span["hi"]).date()
+
+
+def rebuild(start: date | None = None, end: date | None = None, *, progress=None) -> dict:
+    """Recompute every day in [start, end] (default: all days with tickets) and drop
+    rows outside the tickets' days; returns {"days": n, "rows": n}."""
+    span = ticket_days()
+    if span is None:
+        DailyTicketStat.objects.all().delete()
+        TicketContribution.objects.all().delete()
+        return {"days": 0, "rows": 0}
+    start, end = start or span[0], end or span[1]
+    if (start, end) == span:
+        DailyTicketStat.objects.exclude(day__gte=start, day__lte=end).delete()
+        TicketContribution.objects.exclude(day__gte=start, day__lte=end).delete()
+    days = rows = 0
+    day = start
+    while day <= end:
+        rows += rollup_day(day)
+        days += 1
+        if progress is not None and days % 30 == 0:
+            progress(day, days, rows)
+        day += timedelta(days=1)
+    return {"days": days, "rows": rows}
 
 
 def totals(start: date, end: date, *, scope_path: str | None = None, **dims) -> dict[str, int]:
@@ -109,7 +276,5 @@ def totals(start: date, end: date, *, scope_path: str | None = None, **dims) -> 
     qs = DailyTicketStat.objects.filter(day__gte=start, day__lte=end, **dims)
     if scope_path and not engine.is_whole_province(scope_path):
         qs = qs.filter(Q(region_path__startswith=scope_path))
-
-    names = ("created", *MEASURES)
-    sums = qs.aggregate(**{name: Sum(name) for name in names})
-    return {name: sums[name] or 0 for name in names}
+    sums = qs.aggregate(**{name: Sum(name) for name in NAMES})
+    return {name: sums[name] or 0 for name in NAMES}

@@ -74,3 +74,19 @@ def values(
     if isinstance(computed, engine.Result):
         return {**result, "total": computed, "groups": None}
     return {**result, "total": None, "groups": computed}
+
+
+def evaluations(actor: Staff, number: str):
+    """The internal evaluations of a ticket the actor may see (404 otherwise)."""
+    from complaintloop.tickets.models import Ticket
+
+    from .models import Evaluation
+
+    ticket = Ticket.objects.visible_to(actor).filter(number=number).first()
+    if ticket is None:
+        raise NotFound("ticket.not_found", f"工单 {number} 不存在")
+    return (
+        Evaluation.objects.filter(ticket=ticket)
+        .select_related("rater", "rater_unit", "rated_unit", "rated_staff")
+        .order_by("id")
+    )

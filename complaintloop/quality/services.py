@@ -1,4 +1,5 @@
-"""Writes on the indicator registry: validate a formula and create a custom indicator."""
+"""Writes of the quality app: the indicator registry (validate, create, update), the
+internal evaluation of tickets (R15) and the scorecard weights (R27)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,29 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from complaintloop.core.errors import Conflict, Forbidden, Invalid
+from complaintloop.core import clock, outbox
+from complaintloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from complaintloop.org.models import Role, Staff, Unit
 from complaintloop.taxonomy.models import Category, OrderType
+from complaintloop.tickets.models import EventKind, Status, Ticket, WorkItem, WorkItemKind
+from complaintloop.tickets.services import _base as ticket_base
 
 from . import formulas
-from .models import DateField, Direction, Indicator, Kind, Period, Phase, UnitLabel
+from .models import (
+    DateField,
+    Direction,
+    Evaluation,
+    EvaluationSide,
+    Indicator,
+    Kind,
+    Period,
+    Phase,
+    ScorecardItem,
+    ScoreSource,
+    UnitLabel,
+)
 
 MANAGER_ROLES = {Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN}
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
@@ -179,3 +196,236 @@ def create(data: dict[str, Any], *, actor: Staff, owner_unit: str | None = None)
             return Indicator.objects.create(**cleaned, owner_unit=unit, is_builtin=False)
     except IntegrityError as exc:  # a concurrent create with the same code
         raise Conflict("indicator.code_taken", "指标编码已存在", {"code": ["已存在"]}) from exc
+
+
+@transaction.atomic
+def update(
+    code: str, data: dict[str, Any], *, actor: Staff, owner_unit: str | None = None
+) -> Indicator:
+    """Change a custom indicator's definition, or a built-in one's targets, period,
+    owner and activity (a built-in formula stays as shipped)."""
+    require_manager(actor)
+    indicator = Indicator.objects.select_for_update().filter(code=code).first()
+    if indicator is None:
+        raise NotFound("indicator.not_found", f"指标「{code}」不存在")
+    if indicator.is_builtin:
+        # The formula of a built-in is the documented one; only tuning is allowed.
+        current = {field: getattr(indicator, field) for field in FIELDS}
+        for field in ("target", "warning", "period", "owner_label", "is_active", "description"):
+            if field in data:
+                current[field] = data[field]
+        data = current
+    cleaned = validate({**data, "code": code})
+    unit = None
+    if owner_unit:
+        unit = Unit.objects.filter(code=owner_unit).first()
+        if unit is None:
+            raise Invalid("indicator.invalid", "责任单位不存在", {"owner_unit": ["未知编码"]})
+    for field, value in cleaned.items():
+        if field != "code":
+            setattr(indicator, field, value)
+    indicator.owner_unit = unit
+    indicator.save()
+    return indicator
+
+
+# Internal evaluation (内部评价, R15) -------------------------------------------------
+
+
+def handling_items(ticket: Ticket):
+    """Main work items a unit other than the accepting one took on: the downstream
+    handling of a dispatched order."""
+    qs = WorkItem.objects.filter(
+        ticket=ticket, kind=WorkItemKind.MAIN, accepted_at__isnull=False
+    ).select_related("unit", "accepted_by")
+    if ticket.accepting_unit_id:
+        qs = qs.exclude(unit_id=ticket.accepting_unit_id)
+    return qs.order_by("-id")
+
+
+def _in_unit(actor: Staff, unit: Unit | None) -> bool:
+    return bool(unit and actor.unit and actor.unit.path.startswith(unit.path))
+
+
+def evaluation_target(ticket: Ticket, side: str, actor: Staff) -> dict | None:
+    """Who ``actor`` would rate on ``side`` of the ticket, or None when the actor's
+    unit may not rate that side (now). Pages use it to offer the form."""
+    if side == EvaluationSide.DISPATCH:
+        # The handling unit rates the order it received (complete, rightly classified).
+        for item in handling_items(ticket):
+            if _in_unit(actor, item.unit) and ticket.accepting_unit_id:
+                return {
+                    "rater_unit": item.unit,
+                    "rated_unit": ticket.accepting_unit,
+                    "rated_staff": ticket.created_by,
+                }
+        return None
+    if side == EvaluationSide.HANDLING:
+        # The accepting unit rates the handling once it is done (replied or archived).
+        done = ticket.resolved_at is not None or ticket.status in (Status.REPLIED, Status.CLOSED)
+        item = handling_items(ticket).first()
+        if done and item is not None and _in_unit(actor, ticket.accepting_unit):
+            return {
+                "rater_unit": ticket.accepting_unit,
+                "rated_unit": item.unit,
+                "rated_staff": item.accepted_by,
+            }
+        return None
+    return None
+
+
+def _score(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        value = None
+    try:
+        score = int(value) if value not in (None, "") else None
+    except ValueError:
+        score = None
+    if score is None or not 1 <= score <= 5:
+        raise Invalid("evaluation.bad_score", _("评分应为 1–5 的整数"), {"score": [_("应为 1–5")]})
+    return score
+
+
+@transaction.atomic
+def evaluate(
+    number: str,
+    *,
+    actor: Staff,
+    side: str,
+    score: int | str,
+    comment: str = "",
+    complete: bool | None = None,
+    correctly_classified: bool | None = None,
+) -> Evaluation:
+    """Record one side's rating of a ticket, with a trace event on the ticket."""
+    if side not in EvaluationSide.values:
+        raise Invalid(
+            "evaluation.bad_side",
+            _("评价类型应为 dispatch 或 handling"),
+            {"side": list(EvaluationSide.values)},
+        )
+    value = _score(score)
+    comment = (comment or "").strip()[:2000]
+    if side == EvaluationSide.DISPATCH:
+        missing = {
+            f: [_("必填")]
+            for f, v in (("complete", complete), ("correctly_classified", correctly_classified))
+            if v is None
+        }
+        if missing:
+            raise Invalid(
+                "evaluation.incomplete", _("请说明工单信息是否完整、分类是否正确"), missing
+            )
+    else:
+        complete = correctly_classified = None
+    ticket = ticket_base.lock_visible(number, actor)
+    if Evaluation.objects.filter(ticket=ticket, side=side).exists():
+        raise Conflict(
+            "evaluation.exists", _("该工单的%(side)s已评价") % {"side": EvaluationSide(side).label}
+        )
+    target = evaluation_target(ticket, side, actor)
+    if target is None:
+        if side == EvaluationSide.HANDLING and _in_unit(actor, ticket.accepting_unit):
+            raise Conflict("evaluation.not_yet", _("处理完成(已回复)后才能评价处理质量"))
+        raise Forbidden("evaluation.forbidden", _("您所在单位不能对该工单作此评价"))
+    evaluation = Evaluation.objects.create(
+        ticket=ticket,
+        side=side,
+        rater=actor,
+        score=value,
+        complete=complete,
+        correctly_classified=correctly_classified,
+        comment=comment,
+        created_at=clock.now(),
+        **target,
+    )
+    label = EvaluationSide(side).label
+    ticket_base.record(
+        ticket,
+        EventKind.COMMENTED,
+        actor=actor,
+        from_status=ticket.status,
+        comment=f"{label} {value}/5" + (f":{comment}" if comment else ""),
+        payload={
+            "evaluation": side,
+            "score": value,
+            "rated_unit": target["rated_unit"].code,
+            "complete": complete,
+            "correctly_classified": correctly_classified,
+        },
+        notify=False,
+    )
+    outbox.emit(
+        "quality.evaluation",
+        {"evaluation_id": evaluation.pk, "ticket": ticket.number, "side": side, "score": value},
+    )
+    return evaluation
+
+
+# Scorecard weights (R27) ----------------------------------------------------------
+
+
+@transaction.atomic
+def set_weights(weights: dict[int, Any], *, actor: Staff) -> int:
+    """Set the weight (and activity: weight 0 turns a line off) of scorecard lines."""
+    require_manager(actor)
+    items = {i.pk: i for i in ScorecardItem.objects.select_for_update().filter(pk__in=weights)}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[int, Decimal] = {}
+    for pk, raw in weights.items():
+        if pk not in items:
+            errors[f"weight_{pk}"] = [_("考核项不存在")]
+            continue
+        try:
+            value = Decimal(str(raw).strip() or "0")
+        except (InvalidOperation, ValueError):
+            errors[f"weight_{pk}"] = [_("应为数字")]
+            continue
+        if not value.is_finite() or value < 0 or value > 1000:
+            errors[f"weight_{pk}"] = [_("应在 0–1000 之间")]
+            continue
+        cleaned[pk] = value
+    if errors:
+        raise Invalid("scorecard.invalid", _("权重无效"), errors)
+    for pk, value in cleaned.items():
+        item = items[pk]
+        item.is_active = value > 0
+        if value > 0:
+            item.weight = value
+        item.save(update_fields=["weight", "is_active"])
+    return len(cleaned)
+
+
+@transaction.atomic
+def add_scorecard_item(
+    *, actor: Staff, subject: str, source: str, indicator: str | None, weight: Any
+) -> ScorecardItem:
+    require_manager(actor)
+    errors: dict[str, list[str]] = {}
+    found = None
+    if source == ScoreSource.INDICATOR:
+        found = Indicator.objects.filter(code=indicator or "", is_active=True).first()
+        if found is None:
+            errors["indicator"] = [_("请选择启用的指标")]
+        elif found.target is None:
+            errors["indicator"] = [_("该指标没有目标值,无法计分")]
+    elif source not in ScoreSource.values:
+        errors["source"] = [_("未知来源")]
+    if subject not in ("department", "staff"):
+        errors["subject"] = [_("未知考核对象")]
+    try:
+        value = Decimal(str(weight))
+        if not value.is_finite() or not 0 < value <= 1000:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["weight"] = [_("应为 0–1000 之间的正数")]
+        value = Decimal(0)
+    if errors:
+        raise Invalid("scorecard.invalid", _("考核项无效"), errors)
+    item, created = ScorecardItem.objects.get_or_create(
+        subject=subject, source=source, indicator=found, defaults={"weight": value}
+    )
+    if not created:
+        item.weight, item.is_active = value, True
+        item.save(update_fields=["weight", "is_active"])
+    return item

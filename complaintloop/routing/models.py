@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintloop.customers.models import CustomerLevel
 from complaintloop.org.models import Unit
@@ -7,7 +8,7 @@ from complaintloop.taxonomy.models import Category, OrderType
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", _("一般")
+    NORMAL = "normal", pgettext_lazy("urgency", "一般")
     URGENT = "urgent", _("紧急")
     CRITICAL = "critical", _("特急")
 

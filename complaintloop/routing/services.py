@@ -6,13 +6,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from complaintloop.org import selectors as org_selectors
 from complaintloop.org.models import Unit
 from complaintloop.taxonomy.models import Category, OrderType
 from complaintloop.taxonomy.selectors import inherited
 
+from . import reasons as codes
 from .models import RoutingRule, Urgency
 
 RULE_CACHE_SECONDS = 30.0
@@ -26,8 +25,13 @@ class Decision:
     time_limit_minutes: int
     time_basis: str
     process_key: str
-    reason: str
+    reasons: tuple[dict, ...]  # language-neutral: {"code": ..., params} (routing.reasons)
     rule_id: int | None
+
+    @property
+    def reason(self) -> str:
+        """The reasons said in the active language."""
+        return codes.join(self.reasons)
 
 
 def clear_cache() -> None:
@@ -78,7 +82,7 @@ def decide(
     urgency = ""
     limit: int | None = None
     process_key = ""
-    reasons: list[str] = []
+    reasons: list[dict] = []
     rule_id = None
     for rule in _active_rules():
         if not _matches(rule, order_type, category, region, customer_level):
@@ -89,34 +93,31 @@ def decide(
         if unit is None and target is not None:
             unit, rule_id = target, rule.pk
             reasons.append(
-                _("规则「%(name)s」派往 %(unit)s") % {"name": rule.name, "unit": target.name}
+                codes.reason("rule_unit", rule=rule.name, unit=target.name, unit_code=target.code)
             )
         if not urgency and rule.urgency:
             urgency = rule.urgency
-            reasons.append(
-                _("规则「%(name)s」定为%(u)s")
-                % {"name": rule.name, "u": rule.get_urgency_display()}
-            )
+            reasons.append(codes.reason("rule_urgency", rule=rule.name, urgency=rule.urgency))
         if limit is None and rule.time_limit_minutes:
             limit = rule.time_limit_minutes
-            reasons.append(_("规则「%(name)s」时限 %(m)s 分钟") % {"name": rule.name, "m": limit})
+            reasons.append(codes.reason("rule_limit", rule=rule.name, minutes=limit))
         process_key = process_key or rule.process_key
         if unit is not None and urgency and limit is not None:
             break
     if unit is None and category is not None:
         unit = inherited(category, "default_unit")
         if unit is not None:
-            reasons.append(_("分类默认处理单位 %(unit)s") % {"unit": unit.name})
+            reasons.append(codes.reason("category_unit", unit=unit.name, unit_code=unit.code))
     if unit is None:
         unit = region
-        reasons.append(_("无匹配规则,派往地市 %(unit)s") % {"unit": region.name})
+        reasons.append(codes.reason("region_fallback", unit=region.name, unit_code=region.code))
     basis = inherited(category, "time_basis") or order_type.time_basis
     if limit is None:
         limit = inherited(category, "time_limit_minutes") or order_type.time_limit_minutes
         if customer_level == "vip":
             # VIP customers get shorter limits unless a rule said otherwise (003 客户分层服务).
             limit = max(60, int(limit * vip_factor))
-            reasons.append(_("VIP 客户时限缩短为 %(m)s 分钟") % {"m": limit})
+            reasons.append(codes.reason("vip_limit", minutes=limit))
     process_key = (
         process_key or inherited(category, "default_process_key") or order_type.default_process_key
     )
@@ -126,6 +127,6 @@ def decide(
         time_limit_minutes=int(limit),
         time_basis=basis,
         process_key=process_key,
-        reason=";".join(reasons),
+        reasons=tuple(reasons),
         rule_id=rule_id,
     )

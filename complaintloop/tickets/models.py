@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintloop.customers.models import Customer, CustomerLevel
 from complaintloop.org.models import Unit
@@ -148,7 +149,7 @@ class Ticket(models.Model):
     transfer_count = models.PositiveIntegerField(_("转派次数"), default=0)
     reopen_count = models.PositiveIntegerField(_("重启次数"), default=0)
     escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
-    is_supervised = models.BooleanField(_("督办"), default=False)
+    is_supervised = models.BooleanField(pgettext_lazy("flag", "督办"), default=False)
     is_fcr = models.BooleanField(_("首问解决"), default=False)
     is_pre_handled = models.BooleanField(_("预处理"), default=False)
     second_handling = models.BooleanField(_("二次处理"), default=False)
@@ -185,6 +186,12 @@ class Ticket(models.Model):
             models.Index(fields=["due_at"], name="ticket_due_idx", condition=~Q(status="closed")),
             # Open tickets newest first: the default of every queue (1M-ticket bench).
             models.Index(fields=["-id"], name="ticket_open_id_idx", condition=~Q(status="closed")),
+            # Closed per day (the console's backlog chart) without scanning every ticket.
+            models.Index(
+                fields=["closed_at"],
+                name="ticket_closed_at_idx",
+                condition=Q(closed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,10 +207,10 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", _("回退")
     ASSIST_REQUESTED = "assist_requested", _("发起协办")
     ASSIST_COMPLETED = "assist_completed", _("协办完成")
-    SUSPENDED = "suspended", _("挂起")
+    SUSPENDED = "suspended", pgettext_lazy("event", "挂起")
     RESUMED = "resumed", _("解挂")
     URGED = "urged", _("催办")
-    SUPERVISED = "supervised", _("督办")
+    SUPERVISED = "supervised", pgettext_lazy("event", "督办")
     ESCALATED = "escalated", _("升级")
     REPLIED = "replied", _("回复")
     CALLED_BACK = "called_back", _("回访")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("queues/", include("complaintloop.web.queues.urls")),
     path("tickets/", include("complaintloop.web.ticket.urls")),
     path("console/", include("complaintloop.web.console.urls")),
+    path("notifications/", include("complaintloop.web.notifications.urls")),
 ]

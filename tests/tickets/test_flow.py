@@ -10,7 +10,7 @@ def test_full_lifecycle_with_assistance_and_second_handling(world):
     ticket = world.new_ticket()
     assert ticket.status == Status.PENDING
     assert ticket.owner_unit == world.nj_wg
-    assert "网络类→网管" in ticket.events.get(seq=1).payload["routing"]["reason"]
+    assert ticket.events.get(seq=1).payload["routing"]["reasons"][0]["rule"] == "网络类→网管"
     # when the handler accepts, asks 业务支撑 for help, and replies
     services.accept(ticket.number, actor=world.handler_nj)
     services.request_assistance(

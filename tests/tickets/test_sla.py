@@ -63,7 +63,9 @@ def test_vip_customer_gets_half_the_limit(world):
     assert ticket.owner_unit == world.sz_wg
     assert ticket.time_limit_minutes == 540
     assert ticket.due_at == at(2025, 9, 28, 10, 0)
-    assert "VIP" in ticket.events.get(seq=1).payload["routing"]["reason"]
+    assert "vip_limit" in [
+        r["code"] for r in ticket.events.get(seq=1).payload["routing"]["reasons"]
+    ]
 
 
 def test_resume_moves_deadlines_by_suspended_working_time(world):

@@ -194,5 +194,51 @@ def test_console_queries_do_not_grow_with_rows(world, rows):
 
 # session, user, user's units (2), counts + their units, near, overdue, alerts
 CONSOLE_QUERIES = 9
-# session, user, scope unit, intake, backlog + created + closed, load + unit names
-DATA_QUERIES = 9
+# session, user, scope unit, intake, backlog (rollup + created + closed + open now),
+# load + unit names
+DATA_QUERIES = 10
+
+
+def test_chart_labels_come_translated_with_the_data(world):
+    client = _client(world.supervisor_nj)
+    chinese = client.get("/console/data.json").json()["labels"]
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/console/data.json").json()["labels"]
+    assert chinese["backlog"] == "日终在途" and chinese["closed"] == "归档"
+    assert english["backlog"] == "Open at day end" and english["closed"] == "Closed"
+    assert english["lastWeek"] == "Same day last week"
+
+
+def test_backlog_reads_created_counts_from_the_daily_rollup(world):
+    # given yesterday's rollup row (the nightly job's) saying 40 tickets were created
+    from complaintloop.quality.models import DailyTicketStat
+
+    yesterday = clock.localtime().date() - timedelta(days=1)
+    DailyTicketStat.objects.create(
+        day=yesterday,
+        region=world.nanjing,
+        region_path=world.nanjing.path,
+        channel="phone",
+        order_type="complaint",
+        created=40,
+        computed_at=clock.now(),
+    )
+    world.new_ticket()  # one open today
+    # when the supervisor opens the chart data
+    backlog = _client(world.supervisor_nj).get("/console/data.json").json()["backlog"]
+    # then yesterday's created comes from the rollup and the backlog walks back from now
+    assert backlog["created"][-2] == 40 and backlog["created"][-1] == 1
+    assert backlog["backlog"][-1] == 1 and backlog["backlog"][-2] == 0
+
+
+def test_chart_data_is_computed_once_a_minute_per_scope(world):
+    # given a supervisor who loaded the charts
+    client = _client(world.supervisor_nj)
+    first = client.get("/console/data.json").json()
+    world.new_ticket()
+    # when the charts are asked again within the minute
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get("/console/data.json").json()
+    # then no chart query runs and the same figures come back
+    assert again["backlog"] == first["backlog"] and again["generated_at"] == first["generated_at"]
+    assert not [q for q in ctx.captured_queries if "tickets_" in q["sql"]]

@@ -63,7 +63,8 @@ def test_known_customer_shows_level_flags_tickets_contacts_and_satisfaction(worl
     assert "138****1111" in html and "13800001111" not in html  # PII masked
     assert "南京分公司" in html
     assert "黑名单" in html and "多次恶意投诉" in html
-    assert (clock.now() + timedelta(days=90)).strftime("%Y-%m-%d") in html
+    # the expiry date as shown, in local time (it is the next day after 16:00 UTC)
+    assert clock.localtime(clock.now() + timedelta(days=90)).strftime("%Y-%m-%d") in html
     assert f'href="/tickets/{open_ticket.number}/"' in html
     assert "南京网管中心" in html and "待签收" in html
     assert satisfied.number in html  # past ticket

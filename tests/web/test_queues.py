@@ -1,3 +1,5 @@
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -142,14 +144,38 @@ def test_htmx_gets_only_the_results(queue_world):
     assert 'id="queue-filter"' in full
 
 
-def test_pagination_fifty_per_page(world):
+def _link(response, rel: str) -> str:
+    match = re.search(rf'href="\?([^"]*)"[^>]*rel="{rel}"', response.content.decode())
+    return html.unescape(match.group(1)) if match else ""
+
+
+def test_pagination_fifty_per_page_by_cursor(world):
+    # given 53 tickets in the unit's queue
     tickets = [world.new_ticket(title=f"批量-{i:02d}") for i in range(53)]
+    numbers = sorted(t.number for t in tickets)
     client = client_for(world.handler_nj)
+    # when the handler pages through, sorted by number, by the links the page offers
     first = client.get(QUEUE, {"tab": "unit", "sort": "number"})
-    second = client.get(QUEUE, {"tab": "unit", "sort": "number", "page": 2})
-    assert len(rows(first)) == 50 and len(rows(second)) == 3
-    assert rows(second) == sorted(t.number for t in tickets)[50:]
-    assert 'rel="next"' in first.content.decode() and 'rel="prev"' in second.content.decode()
+    second = client.get(f"{QUEUE}?{_link(first, 'next')}")
+    back = client.get(f"{QUEUE}?{_link(second, 'prev')}")
+    # then pages follow each other without gaps or repeats, by cursor not page number
+    assert "after=" in _link(first, "next") and "page=" not in _link(first, "next")
+    assert rows(first) == numbers[:50] and rows(second) == numbers[50:]
+    assert rows(back) == numbers[:50]
+    assert not _link(first, "prev") and not _link(second, "next")
+    assert "共 53 条" in first.content.decode()
+
+
+def test_cursor_pages_keep_descending_sorts_and_survive_bad_cursors(world):
+    tickets = [world.new_ticket(title=f"倒序-{i:02d}") for i in range(52)]
+    numbers = sorted((t.number for t in tickets), reverse=True)
+    client = client_for(world.handler_nj)
+    first = client.get(QUEUE, {"tab": "unit", "sort": "-number"})
+    second = client.get(f"{QUEUE}?{_link(first, 'next')}")
+    assert rows(first) + rows(second) == numbers
+    assert "sort=-number" in _link(first, "next")
+    broken = client.get(QUEUE, {"tab": "unit", "sort": "-number", "after": "not-a-cursor"})
+    assert broken.status_code == 200 and rows(broken) == numbers[:50]
 
 
 def test_saved_view_create_list_and_delete(queue_world):

@@ -287,4 +287,4 @@ def test_ticket_page_query_count_does_not_grow_with_events(world, persona):
     many = _page_queries(client, big)
     assert big.events.count() > 25
     assert few == many
-    assert many <= 16
+    assert many <= 17  # incl. the partner snapshot taken at intake

@@ -1,6 +1,7 @@
 """Every state change of a ticket goes through these functions (one transaction each)."""
 
 from .assist import complete_assistance, request_assistance
+from .edit import reclassify
 from .intake import NewTicket, create
 from .lifecycle import (
     accept,
@@ -8,6 +9,7 @@ from .lifecycle import (
     close,
     comment,
     dispatch,
+    files_attached,
     reopen,
     reply,
     resume,
@@ -28,8 +30,10 @@ __all__ = [
     "create",
     "dispatch",
     "escalate",
+    "files_attached",
     "link",
     "merge",
+    "reclassify",
     "reopen",
     "reply",
     "request_assistance",

@@ -232,7 +232,12 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         version=1,
     )
     payload: dict = {
-        "routing": {"unit": decision.unit.code, "reason": decision.reason, "rule": decision.rule_id}
+        # Reasons as codes + parameters, said in each reader's language (routing.reasons).
+        "routing": {
+            "unit": decision.unit.code,
+            "reasons": list(decision.reasons),
+            "rule": decision.rule_id,
+        }
     }
     if data.resolve_now:
         ticket.is_fcr = True
@@ -272,6 +277,8 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         )
     if data.pre_handling.strip():
         payload["pre_handling"] = data.pre_handling.strip()
+    if data.extra:
+        payload["source"] = data.extra  # e.g. the inbound channel's message id
     _contact(ticket, customer, actor, now)
     search.index(ticket)
     _base.record(

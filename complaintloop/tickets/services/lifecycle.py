@@ -378,3 +378,22 @@ def comment(number: str, *, actor: Staff, comment: str, version: int | None = No
         notify=False,
     )
     return ticket
+
+
+@transaction.atomic
+def files_attached(number: str, *, actor: Staff, files: list[dict], comment: str = "") -> Ticket:
+    """附件: files filed with the ticket, traced with their names and sizes (R9). The
+    bytes are stored by ``attachments.services.attach`` in the same transaction."""
+    ticket = _base.lock_visible(number, actor)
+    _base.require_overseer(actor)
+    _base.check_transition(ticket, EventKind.COMMENTED)
+    _base.record(
+        ticket,
+        EventKind.COMMENTED,
+        actor=actor,
+        from_status=ticket.status,
+        comment=comment.strip(),
+        payload={"attachments": [{"name": f["name"], "size": f["size"]} for f in files]},
+        notify=False,
+    )
+    return ticket

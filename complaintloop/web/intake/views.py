@@ -14,9 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from complaintloop.attachments import services as attachments
 from complaintloop.core.errors import DomainError, Forbidden, Invalid
 from complaintloop.customers import selectors as customers
+from complaintloop.customers.models import Customer
+from complaintloop.partners import selectors as partner_views
+from complaintloop.partners import services as partners
+from complaintloop.routing import reasons
 from complaintloop.routing.models import Urgency
 from complaintloop.taxonomy import selectors as taxonomy
-from complaintloop.tickets import services
 from complaintloop.tickets.models import Channel, EventKind, Status, Ticket, TicketEvent
 from complaintloop.tickets.services import NewTicket
 
@@ -162,8 +165,11 @@ def _submit(request: HttpRequest) -> HttpResponse:
     files = request.FILES.getlist("attachments")
     try:
         _precheck(values, action, files)
-        ticket, created = services.create(
-            _new_ticket(values, action), actor=request.user, idempotency_key=key
+        ticket, created = partners.create_ticket(
+            _new_ticket(values, action),
+            actor=request.user,
+            enrichment=_enrichment(values["customer_phone"], request.user),
+            idempotency_key=key,
         )
     except DomainError as exc:
         c360 = None
@@ -193,6 +199,15 @@ def _submit(request: HttpRequest) -> HttpResponse:
     return _render(request, context, status=201 if created else 200)
 
 
+def _enrichment(phone: str, actor) -> partners.Enrichment | None:
+    """What the partner systems say about the caller (usually cached from the panel the
+    agent just saw); bounded by their timeouts, never an error."""
+    phone = selectors.normalize_phone(phone)
+    if len(phone) < MIN_LOOKUP_DIGITS:
+        return None
+    return partners.lookup(partners.customer_ref(phone, customers.by_phone(phone), actor))
+
+
 def _confirmation(ticket: Ticket, *, created: bool, attached: int) -> dict:
     event = (
         TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).only("payload").first()
@@ -202,7 +217,7 @@ def _confirmation(ticket: Ticket, *, created: bool, attached: int) -> dict:
         "ticket": ticket,
         "created": created,
         "owner": ticket.owner_unit,
-        "reason": routing.get("reason", ""),
+        "reason": reasons.say(routing),
         "closed": ticket.status == Status.CLOSED,
         "pre_handled": ticket.status == Status.NEW,
         "attached": attached,
@@ -228,6 +243,29 @@ def customer(request: HttpRequest) -> HttpResponse:
             "lookup_done": len(phone) >= MIN_LOOKUP_DIGITS,
             "values": {"customer_name": request.GET.get("customer_name", "")},
             "oob": True,
+        },
+    )
+
+
+@login_required
+@require_GET
+def partner_panel(request: HttpRequest) -> HttpResponse:
+    """CRM/BOSS/NSP answers for the caller, loaded after the 360 panel so a slow
+    partner never delays what our own database already knows."""
+    # A known caller is named by id so the page never carries the full number (R33).
+    pk = request.GET.get("customer", "")
+    found = Customer.objects.filter(pk=pk).first() if pk.isdigit() else None
+    phone = found.phone if found else selectors.normalize_phone(request.GET.get("customer_phone"))
+    if len(phone) < MIN_LOOKUP_DIGITS:
+        return HttpResponse("")
+    enrichment = _enrichment(phone, request.user)
+    return render(
+        request,
+        "partners/_panel.html",
+        {
+            "pv": partner_views.present(enrichment.as_dict()) if enrichment else None,
+            "mode": "live",
+            "fault_days": partners.FAULT_LOOKBACK_DAYS,
         },
     )
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from complaintloop.channels.models import Transcription
 from complaintloop.core import clock
 from complaintloop.org.models import Staff
 from complaintloop.routing.models import Urgency
@@ -23,6 +24,7 @@ TABS = [
     ("near", _("临近超时")),
     ("breached", _("已超时")),
     ("suspended", _("已挂起")),
+    ("transcribe", _("待转写")),
 ]
 TAB_KEYS = [key for key, _label in TABS]
 
@@ -57,6 +59,9 @@ def tab_q(tab: str, actor: Staff) -> Q:
         return Q(sla_state=SlaState.BREACHED) | Q(due_at__lt=clock.now())
     if tab == "suspended":
         return Q(ticket__status=Status.SUSPENDED)
+    if tab == "transcribe":
+        # Voicemail and fax tickets nobody has written down yet (a small table).
+        return Q(ticket_id__in=Transcription.objects.filter(done_at=None).values("ticket_id"))
     return Q()
 
 
@@ -82,7 +87,8 @@ class QueueQuery:
     phone: str = ""
     q: str = ""
     sort: str = "due_at"
-    page: int = 1
+    after: str = ""  # keyset cursors (keyset.encode), not page numbers
+    before: str = ""
     errors: list[str] = field(default_factory=list)
 
     FILTERS = ("status", "category", "urgency", "phone", "q")
@@ -101,10 +107,9 @@ class QueueQuery:
         query.q = params.get("q", "").strip()[:100]
         sort = params.get("sort", "due_at")
         query.sort = sort if sort.lstrip("-") in SORTS else "due_at"
-        try:
-            query.page = max(1, int(params.get("page", 1)))
-        except ValueError:
-            query.page = 1
+        # Cursors are opaque; a malformed one just starts from the first page.
+        query.after = params.get("after", "").strip()[:200]
+        query.before = "" if query.after else params.get("before", "").strip()[:200]
         return query
 
     def params(self, **overrides) -> dict[str, str]:
@@ -112,9 +117,11 @@ class QueueQuery:
             "tab": self.tab,
             **{name: getattr(self, name) for name in self.FILTERS},
             "sort": self.sort,
+            "after": self.after,
+            "before": self.before,
         }
         data.update(overrides)
-        return {k: str(v) for k, v in data.items() if v not in ("", None) and v != 1}
+        return {k: str(v) for k, v in data.items() if v not in ("", None)}
 
     def querystring(self, **overrides) -> str:
         return urlencode(self.params(**overrides))
@@ -122,6 +129,11 @@ class QueueQuery:
     @property
     def filtered(self) -> bool:
         return any(getattr(self, name) for name in self.FILTERS)
+
+
+def sort_column(query: QueueQuery) -> tuple[str, bool]:
+    """(column, descending) of the page's sort."""
+    return SORTS[query.sort.lstrip("-")][0], query.sort.startswith("-")
 
 
 def items(actor: Staff, query: QueueQuery) -> QuerySet[WorkItem]:

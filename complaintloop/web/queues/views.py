@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from complaintloop.tickets.models import Status
 from ..models import SavedView
 from ..ticket.choices import target_units
 from ..ticket.sla import badge
-from . import queries
+from . import keyset, queries
 
 BULK = {
     "accept": (
@@ -47,9 +46,20 @@ def _is_partial(request: HttpRequest) -> bool:
 
 def _results_context(request: HttpRequest, query: queries.QueueQuery) -> dict:
     actor = request.user
-    paginator = Paginator(queries.items(actor, query), queries.PAGE_SIZE)
-    page = paginator.get_page(query.page)
+    qs = queries.items(actor, query)
+    col, descending = queries.sort_column(query)
+    page = keyset.paginate(
+        qs,
+        col=col,
+        descending=descending,
+        size=queries.PAGE_SIZE,
+        after=query.after,
+        before=query.before,
+    )
     now = clock.now()
+    counts = queries.tab_counts(actor)
+    # Unfiltered tabs already have their count; only a filtered list needs its own.
+    total = counts.get(query.tab) if not query.filtered and query.tab in counts else qs.count()
     rows = [
         {
             "item": item,
@@ -58,35 +68,38 @@ def _results_context(request: HttpRequest, query: queries.QueueQuery) -> dict:
                 item.due_at, item.sla_state, now, paused=item.ticket.status == Status.SUSPENDED
             ),
         }
-        for item in page
+        for item in page.rows
     ]
-    counts = queries.tab_counts(actor)
     views = list(SavedView.objects.filter(owner=actor))
     active_view = request.GET.get("view", "")
     return {
         "query": query,
         "rows": rows,
         "page": page,
+        "total": total,
         "tabs": [
             {
                 "key": key,
                 "label": label,
                 "count": counts[key],
-                "qs": query.querystring(tab=key, page=1),
+                "qs": query.querystring(tab=key, after="", before=""),
             }
             for key, label in queries.TABS
         ],
         "saved_views": views,
         "active_view": active_view,
         "sort_links": {
-            key: query.querystring(sort=(f"-{key}" if query.sort == key else key), page=1)
+            key: query.querystring(
+                sort=(f"-{key}" if query.sort == key else key), after="", before=""
+            )
             for key in queries.SORTS
         },
-        "prev_qs": query.querystring(page=page.previous_page_number())
-        if page.has_previous()
+        "prev_qs": query.querystring(after="", before=page.first_cursor)
+        if page.has_prev and page.first_cursor
         else "",
-        "next_qs": query.querystring(page=page.next_page_number()) if page.has_next() else "",
-        "current_qs": query.querystring(page=query.page),
+        "next_qs": query.querystring(after=page.last_cursor, before="") if page.has_next else "",
+        "first_qs": query.querystring(after="", before="") if page.has_prev else "",
+        "current_qs": query.querystring(),
         "units": list(target_units(actor)),
         "bulk_actions": [(key, label) for key, (label, _call) in BULK.items()],
     }
@@ -151,7 +164,7 @@ def bulk(request: HttpRequest, action: str) -> HttpResponse:
 def save_view(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip()[:40]
     query = queries.QueueQuery.parse(QueryDict(request.POST.get("qs", "")))
-    qs = query.querystring()
+    qs = query.querystring(after="", before="")
     if not name:
         return _saved_error(request, query, _("请填写视图名称"))
     if SavedView.objects.filter(owner=request.user, name=name).exists():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintloop.org.models import Staff
 from complaintloop.tickets import services
@@ -79,7 +80,7 @@ ACTIONS: dict[str, ActionSpec] = {
         style="primary",
     ),
     "suspend": ActionSpec(
-        _("挂起"),
+        pgettext_lazy("action", "挂起"),
         ("comment",),
         lambda n, a, d, v: services.suspend(n, actor=a, comment=_c(d), version=v),
         comment_label=_("挂起原因"),
@@ -128,7 +129,7 @@ ACTIONS: dict[str, ActionSpec] = {
         lambda n, a, d, v: services.urge(n, actor=a, comment=_c(d), version=v),
     ),
     "supervise": ActionSpec(
-        _("督办"),
+        pgettext_lazy("action", "督办"),
         ("comment",),
         lambda n, a, d, v: services.supervise(n, actor=a, comment=_c(d), version=v),
     ),

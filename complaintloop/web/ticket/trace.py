@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from complaintloop.core import clock
+from complaintloop.routing import reasons
 from complaintloop.routing.models import Urgency
 from complaintloop.tickets.models import EventKind, LinkKind, Status, TicketEvent, WorkItemKind
 
 SATISFACTION = {
     "satisfied": gettext_lazy("满意"),
-    "neutral": gettext_lazy("一般"),
+    "neutral": pgettext_lazy("satisfaction", "一般"),
     "dissatisfied": gettext_lazy("不满意"),
 }
 
@@ -45,8 +47,9 @@ def details(event: TicketEvent, unit_names: dict[str, str]) -> list[dict]:
     routing = p.get("routing")
     if isinstance(routing, dict):
         out.append({"label": _("分派"), "text": unit(routing.get("unit"))})
-        if routing.get("reason"):
-            out.append({"label": _("路由依据"), "text": routing["reason"]})
+        said = reasons.say(routing, unit_names)
+        if said:
+            out.append({"label": _("路由依据"), "text": said})
     if p.get("from_unit") or p.get("to_unit"):
         if p.get("from_unit"):
             out.append({"label": _("原单位"), "text": unit(p.get("from_unit"))})
@@ -91,9 +94,27 @@ def details(event: TicketEvent, unit_names: dict[str, str]) -> list[dict]:
         out.append({"label": _("紧急程度"), "text": _label(Urgency, p["urgency"])})
     if p.get("pre_handling"):
         out.append({"label": _("预处理"), "text": p["pre_handling"]})
+    if isinstance(p.get("attachments"), list):
+        out.append(
+            {
+                "label": _("附件"),
+                "text": "、".join(
+                    f"{f.get('name', '')} ({filesizeformat(f.get('size') or 0)})"
+                    for f in p["attachments"]
+                    if isinstance(f, dict)
+                ),
+            }
+        )
     if p.get("resolved_at_first_contact"):
         out.append({"label": _("首问解决"), "text": _("是")})
     return out
+
+
+def kind_label(event: TicketEvent) -> str:
+    """The event's name in the timeline; a note that only files attachments says so."""
+    if event.kind == EventKind.COMMENTED and (event.payload or {}).get("attachments"):
+        return str(_("上传附件"))
+    return event.get_kind_display()
 
 
 def units_in(events: list[TicketEvent]) -> set[str]:

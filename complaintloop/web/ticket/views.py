@@ -9,15 +9,18 @@ from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from complaintloop.attachments import services as attachments
 from complaintloop.core import clock
 from complaintloop.core.audit import mask_phone
 from complaintloop.core.errors import DomainError, NotFound
 from complaintloop.customers import selectors as customers
 from complaintloop.customers.models import ContactRecord
 from complaintloop.org.models import Unit
+from complaintloop.partners import selectors as partner_views
+from complaintloop.partners.services import FAULT_LOOKBACK_DAYS
 from complaintloop.tickets import selectors
 from complaintloop.tickets.models import LinkKind, Status, Ticket, TicketLink, WorkItemKind
 from complaintloop.tickets.permissions import available_actions
@@ -60,6 +63,7 @@ def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     timeline = [
         {
             "e": e,
+            "kind": trace.kind_label(e),
             "from": trace.status_label(e.from_status),
             "to": trace.status_label(e.to_status),
             "details": trace.details(e, unit_names),
@@ -128,6 +132,10 @@ def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "replies": replies.filled(customer.name, ticket.number),
         "link_kinds": LinkKind.choices,
         "attachments": list(ticket.attachments.select_related("uploaded_by")),
+        "max_files": attachments.MAX_FILES,
+        "max_mb": attachments.MAX_BYTES // (1024 * 1024),
+        "partners": partner_views.for_ticket(ticket),
+        "fault_days": FAULT_LOOKBACK_DAYS,
         **extra,
     }
 
@@ -190,6 +198,32 @@ def unmask(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as exc:
         return render(request, "web/ticket/_phone.html", {"error": exc.message}, status=exc.status)
     return render(request, "web/ticket/_phone.html", {"phone": data["phone"], "revealed": True})
+
+
+@require_POST
+@login_required
+def attach(request: HttpRequest, number: str) -> HttpResponse:
+    """上传附件 on the ticket page; the upload is traced in the timeline."""
+    try:
+        ticket = selectors.get_visible(number, request.user)
+    except NotFound:
+        return _not_found(request, number)
+    files = request.FILES.getlist("attachments")
+    try:
+        saved = attachments.attach(
+            ticket, files, actor=request.user, comment=request.POST.get("comment", "")
+        )
+    except DomainError as exc:
+        ticket = selectors.get_visible(number, request.user)
+        context = _context(
+            request, ticket, error=exc.message, error_fields=exc.fields, error_action="attach"
+        )
+        return render(request, "web/ticket/page.html", context, status=exc.status)
+    messages.success(
+        request,
+        ngettext("已上传 %(n)s 个附件", "已上传 %(n)s 个附件", len(saved)) % {"n": len(saved)},
+    )
+    return redirect("web:ticket", number=ticket.number)
 
 
 # Shown in the browser (preview); anything else downloads.

@@ -11,10 +11,8 @@
   });
 
   var charts = {};
-  var L = {
-    today: "今日", lastWeek: "上周同日", backlog: "日终在途", created: "新增", closed: "归档",
-    items: "在途待办", breached: "超时", share: "超时占比"
-  };
+  // Legends and axis names come translated with the data (data.labels).
+  var L = {};
 
   function chart(id) {
     var el = document.getElementById(id);
@@ -115,6 +113,7 @@
     fetch(box.dataset.url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (data) {
+        L = data.labels || {};
         drawLoad(data.load);
         drawIntake(data.intake);
         drawBacklog(data.backlog);

@@ -1,0 +1,1 @@
+"""Inbound channels: every state change goes through tickets.services."""

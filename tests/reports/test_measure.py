@@ -1,0 +1,69 @@
+"""The reports' fast working-time path gives the engine's values."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from complaintloop.core import calendar
+from complaintloop.quality import engine
+from complaintloop.quality.selectors import indicators
+from complaintloop.reports import measure
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("group_by", [None, "region", "owner_unit", "channel", "category_l1"])
+def test_every_indicator_matches_the_engine(dataset, world, group_by):
+    for scope in (world.province, world.nanjing):
+        for found in indicators():
+            ours = measure.compute(found, start=date(2025, 9, 1), end=date(2025, 10, 31),
+                                   scope_unit=scope, group_by=group_by)  # fmt: skip
+            theirs = engine.compute(found, start=date(2025, 9, 1), end=date(2025, 10, 31),
+                                    scope_unit=scope, group_by=group_by)  # fmt: skip
+            assert ours == theirs, (found.code, scope.code, group_by)
+
+
+moments = st.datetimes(
+    min_value=datetime(2025, 9, 20), max_value=datetime(2025, 10, 20), timezones=st.just(SH)
+)
+
+
+# The calendar table is only read: one database for all examples is fine.
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pairs=st.lists(st.tuples(moments, st.integers(0, 60 * 24 * 12)), min_size=1, max_size=20))
+def test_working_minutes_match_the_calendar(db, pairs):
+    calendar.clear_cache()
+    if not calendar.year_is_covered(2025):
+        calendar.seed_from_chinesecalendar(2025, 2025)
+        calendar.clear_cache()
+    starts = [a for a, _ in pairs]
+    ends = [a + timedelta(minutes=m, seconds=17) for a, m in pairs]
+    expected = [calendar.working_minutes_between(a, b) for a, b in zip(starts, ends, strict=True)]
+    assert measure.working_minutes(starts, ends).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "group_by", [None, "region", "owner_unit", "accepting_unit", "category_l1", "day", "month"]
+)
+def test_many_at_once_matches_the_engine(dataset, world, group_by):
+    found = list(indicators())
+    for scope in (world.province, world.nanjing, world.suzhou):
+        ours = measure.compute_many(found, start=date(2025, 9, 1), end=date(2025, 10, 31),
+                                    scope_unit=scope, group_by=group_by)  # fmt: skip
+        for indicator in found:
+            theirs = engine.compute(indicator, start=date(2025, 9, 1), end=date(2025, 10, 31),
+                                    scope_unit=scope, group_by=group_by)  # fmt: skip
+            assert ours[indicator.code] == theirs, (indicator.code, scope.code, group_by)
+
+
+def test_many_at_once_with_no_tickets(dataset, world):
+    found = list(indicators())
+    ours = measure.compute_many(found, start=date(2024, 1, 1), end=date(2024, 1, 31))
+    for indicator in found:
+        theirs = engine.compute(indicator, start=date(2024, 1, 1), end=date(2024, 1, 31))
+        assert ours[indicator.code] == theirs, indicator.code
