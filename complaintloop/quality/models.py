@@ -144,6 +144,9 @@ class DailyTicketStat(models.Model):
     satisfied = models.PositiveIntegerField(default=0)
     neutral = models.PositiveIntegerField(default=0)
     dissatisfied = models.PositiveIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    repeat = models.PositiveIntegerField(default=0)
+    suspended = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -171,7 +174,12 @@ class DailyTicketStat(models.Model):
 class TicketContribution(models.Model):
     """What one ticket currently adds to DailyTicketStat: its row key and the measures
     it counts in (bits in ``rollup.BITS``). The incremental rollup subtracts this and
-    adds the ticket's new contribution on every event."""
+    adds the ticket's new contribution on every event.
+
+    It is also the ticket's narrow fact row for reports (``quality.facts``): the other
+    filter and grouping columns the indicators use and its durations in minutes, so a
+    month's figures read ~100-byte rows with the per-ticket subqueries (handled,
+    repeat) already answered, instead of the wide ticket rows."""
 
     ticket = models.OneToOneField(
         Ticket, primary_key=True, on_delete=models.CASCADE, related_name="+"
@@ -186,6 +194,21 @@ class TicketContribution(models.Model):
         Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     measures = models.PositiveIntegerField(default=0)
+    category_path = models.CharField(max_length=255, blank=True)
+    owner_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer_level = models.CharField(max_length=16, blank=True)
+    # Minutes of created → resolved (working and natural time) and created → first
+    # response (working), by the engine's definitions; NULL where the engine skips the
+    # ticket (an end missing or before the start).
+    handling_minutes = models.IntegerField(null=True, blank=True)
+    handling_natural_minutes = models.IntegerField(null=True, blank=True)
+    first_response_minutes = models.IntegerField(null=True, blank=True)
+    suspended_minutes = models.IntegerField(default=0)
+    # Rows written before the fact columns existed say 0: reports read the facts of a
+    # period only when every ticket in it has a row of the current version.
+    facts_version = models.PositiveSmallIntegerField(default=0)
     event_id = models.BigIntegerField(default=0, help_text="last ticket event applied")
     applied_at = models.DateTimeField()
 

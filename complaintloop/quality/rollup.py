@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -27,7 +28,7 @@ from complaintloop.core import clock, outbox
 from complaintloop.core.models import Outbox
 from complaintloop.tickets.models import Ticket
 
-from . import engine, formulas
+from . import engine, formulas, worktime
 from .models import DailyTicketStat, TicketContribution
 
 # Measure → the ticket filter it counts (the same building blocks as the indicators).
@@ -51,6 +52,10 @@ MEASURES: dict[str, dict] = {
     "satisfied": {"satisfaction": "satisfied"},
     "neutral": {"satisfaction": "neutral"},
     "dissatisfied": {"satisfaction": "dissatisfied"},
+    # Appended (bits are positions): the flags a ticket's own row cannot answer cheaply.
+    "handled": {"handled": True},
+    "repeat": {"repeat": True},
+    "suspended": {"suspended": True},
 }
 NAMES = ("created", *MEASURES)
 # Bit of each measure in TicketContribution.measures ("created" is implied by a row).
@@ -85,20 +90,50 @@ def _build_flag_columns() -> dict[str, Case]:
     }
 
 
-def _contributions(tickets: QuerySet) -> Iterable[tuple[int, Key, str, int]]:
-    """(ticket id, key, region path, measure bits) of each ticket, one query."""
+# Bumped when the fact columns change meaning (TicketContribution.facts_version).
+FACTS_VERSION = 1
+
+
+@dataclass
+class Contribution:
+    ticket_id: int
+    key: Key
+    region_path: str
+    bits: int
+    facts: dict
+
+
+def _contributions(tickets: QuerySet) -> Iterable[Contribution]:
+    """Each ticket's key, measure bits and facts, one query per 5,000 tickets."""
     rows = tickets.annotate(**_flag_columns()).values(
         "id",
         "created_at",
+        "resolved_at",
+        "first_response_at",
+        "suspended_minutes",
         "region_id",
         "region_path",
         "category_path",
         "channel",
         "order_type__code",
         "accepting_unit_id",
+        "owner_unit_id",
+        "customer__level",
         *(f"m_{name}" for name in MEASURES),
     )
+    chunk: list[dict] = []
     for row in rows.order_by().iterator(chunk_size=5000):
+        chunk.append(row)
+        if len(chunk) == 5000:
+            yield from _chunk(chunk)
+            chunk = []
+    yield from _chunk(chunk)
+
+
+def _chunk(rows: list[dict]) -> Iterable[Contribution]:
+    handling = _durations(rows, "resolved_at")
+    first_response = _durations(rows, "first_response_at")
+    for row in rows:
         bits = 0
         for name, bit in BITS.items():
             if row[f"m_{name}"]:
@@ -111,7 +146,33 @@ def _contributions(tickets: QuerySet) -> Iterable[tuple[int, Key, str, int]]:
             row["order_type__code"],
             row["accepting_unit_id"],
         )
-        yield row["id"], key, row["region_path"], bits
+        working, natural = handling.get(row["id"], (None, None))
+        facts = {
+            "category_path": row["category_path"] or "",
+            "owner_unit_id": row["owner_unit_id"],
+            "customer_level": row["customer__level"] or "",
+            "handling_minutes": working,
+            "handling_natural_minutes": natural,
+            "first_response_minutes": first_response.get(row["id"], (None, None))[0],
+            "suspended_minutes": int(row["suspended_minutes"] or 0),
+            "facts_version": FACTS_VERSION,
+        }
+        yield Contribution(row["id"], key, row["region_path"], bits, facts)
+
+
+def _durations(rows: list[dict], end: str) -> dict[int, tuple[int, int]]:
+    """(working, natural) minutes from creation to ``end`` of the tickets where the
+    engine counts one (``engine._minutes``: both set, end not before start)."""
+    kept = [r for r in rows if r[end] is not None and r[end] >= r["created_at"]]
+    if not kept:
+        return {}
+    starts = [r["created_at"] for r in kept]
+    ends = [r[end] for r in kept]
+    working = worktime.working_minutes(starts, ends).tolist()
+    return {
+        r["id"]: (int(w), int((b - a).total_seconds() // 60))
+        for r, a, b, w in zip(kept, starts, ends, working, strict=True)
+    }
 
 
 def _counts(bits: int, sign: int) -> dict[str, int]:
@@ -165,25 +226,29 @@ def apply_ticket(ticket_id: int, *, event_id: int | None = None) -> bool:
     now = clock.now()
     if new is None:
         return False
-    _id, key, region_path, bits = new
-    if old is not None and old.key == key and old.measures == bits:
+    key, region_path, bits = new.key, new.region_path, new.bits
+    counted_same = old is not None and old.key == key and old.measures == bits
+    facts_same = old is not None and all(getattr(old, f) == v for f, v in new.facts.items())
+    if counted_same and facts_same:
         if event_id and event_id > old.event_id:
             TicketContribution.objects.filter(pk=old.pk).update(event_id=event_id)
         return False
-    if old is not None:
-        _add(old.key, old.region_path, old.measures, -1, now)
-    _add(key, region_path, bits, 1, now)
+    if not counted_same:
+        if old is not None:
+            _add(old.key, old.region_path, old.measures, -1, now)
+        _add(key, region_path, bits, 1, now)
     TicketContribution.objects.update_or_create(
         ticket_id=ticket_id,
         defaults={
             **_key_filter(key),
+            **new.facts,
             "region_path": region_path,
             "measures": bits,
             "event_id": max(event_id or 0, old.event_id if old else 0),
             "applied_at": now,
         },
     )
-    return True
+    return not counted_same
 
 
 @outbox.consumer("ticket.event")
@@ -205,16 +270,17 @@ def rollup_day(day: date) -> int:
     paths: dict[int, str] = {}
     contributions = []
     now = clock.now()
-    for ticket_id, key, region_path, bits in _contributions(tickets):
-        paths[key[1]] = region_path
-        for name, n in _counts(bits, 1).items():
-            merged[key][name] += n
+    for one in _contributions(tickets):
+        paths[one.key[1]] = one.region_path
+        for name, n in _counts(one.bits, 1).items():
+            merged[one.key][name] += n
         contributions.append(
             TicketContribution(
-                ticket_id=ticket_id,
-                **_key_filter(key),
-                region_path=region_path,
-                measures=bits,
+                ticket_id=one.ticket_id,
+                **_key_filter(one.key),
+                **one.facts,
+                region_path=one.region_path,
+                measures=one.bits,
                 applied_at=now,
             )
         )

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -34,7 +33,7 @@ from django.utils import timezone
 from complaintloop.core import calendar
 from complaintloop.customers.models import Customer
 from complaintloop.org.models import Unit
-from complaintloop.quality import engine, formulas
+from complaintloop.quality import engine, facts, formulas, worktime
 from complaintloop.quality.models import Direction, Indicator, Kind, UnitLabel
 from complaintloop.taxonomy.models import Category
 from complaintloop.tickets.models import Ticket
@@ -162,7 +161,7 @@ def _working_minutes_pg(qs: QuerySet, spec: dict, column: str | None, group_by: 
     def local_seconds(utc: np.ndarray, local: np.ndarray) -> np.ndarray:
         return utc / 1e6 + ((local - utc) // 1_000_000).astype(np.float64)
 
-    minutes = _minutes_between(local_seconds(utc_a, local_a), local_seconds(utc_b, local_b))
+    minutes = worktime.minutes_between(local_seconds(utc_a, local_a), local_seconds(utc_b, local_b))
     if not column:
         out[engine.NO_GROUP] = minutes.tolist()
         return out
@@ -177,46 +176,8 @@ def _label(value, group_by: str) -> str:
     return value if value else engine.NO_GROUP
 
 
-def _local_seconds(moments: list[datetime]) -> np.ndarray:
-    tz = timezone.get_current_timezone()
-    return np.array(
-        [m.timestamp() + m.astimezone(tz).utcoffset().total_seconds() for m in moments],
-        dtype=np.float64,
-    )
-
-
 def working_minutes(starts: list[datetime], ends: list[datetime]) -> np.ndarray:
-    """Working minutes in [start, end) for each pair, rounded like the calendar does."""
-    return _minutes_between(_local_seconds(starts), _local_seconds(ends))
-
-
-def _minutes_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``working_minutes`` of local seconds since 1970 (wall time read as UTC)."""
-    epoch = date(1970, 1, 1)
-    first = epoch + timedelta(days=int(np.floor(min(a.min(), b.min()) / 86400)))
-    last = epoch + timedelta(days=int(np.floor(max(a.max(), b.max()) / 86400)))
-    days = (last - first).days + 1
-    open_s = _seconds_of_day(settings.WORKDAY_START)
-    close_s = _seconds_of_day(settings.WORKDAY_END)
-    window = max(close_s - open_s, 0)
-    workday = np.array(
-        [calendar.is_workday(first + timedelta(days=n)) for n in range(days)], dtype=bool
-    )
-    before = np.concatenate(([0.0], np.cumsum(workday * float(window))))[:-1]
-    base = (first - epoch).days
-
-    def cumulative(seconds: np.ndarray) -> np.ndarray:
-        index = np.floor(seconds / 86400).astype(np.int64) - base
-        of_day = seconds - (index + base) * 86400.0
-        inside = np.clip(of_day - open_s, 0, window) * workday[index]
-        return before[index] + inside
-
-    return np.rint((cumulative(b) - cumulative(a)) / 60).astype(np.int64)
-
-
-def _seconds_of_day(hm: str) -> float:
-    parsed = time.fromisoformat(hm)
-    return parsed.hour * 3600 + parsed.minute * 60
+    return worktime.working_minutes(starts, ends)
 
 
 def _scale(indicator: Indicator, minutes: float) -> float:
@@ -278,10 +239,10 @@ def compute_many(
     per-10k figures sharing a date field come from ONE aggregate query (a filtered
     COUNT per numerator and denominator) instead of one or two queries each; the
     values are the engine's (tests/reports/test_measure.py)."""
-    out: dict[str, engine.Result | dict[str, engine.Result]] = {}
+    out = _from_facts(found, start, end, scope_unit, group_by)
     by_field: dict[str, list[Indicator]] = defaultdict(list)
     fetched: dict[str, dict[str, list[int]]] = {}
-    for indicator in found:
+    for indicator in (i for i in found if i.code not in out):
         if indicator.kind in COUNTED_KINDS:
             by_field[indicator.date_field].append(indicator)
         elif _is_fast(indicator, group_by):
@@ -298,6 +259,32 @@ def compute_many(
             )
     for field, group in by_field.items():
         out.update(_counted(group, field, start, end, scope_unit, group_by))
+    return out
+
+
+def _from_facts(found, start, end, scope_unit, group_by) -> dict:
+    """The figures ``quality.facts`` answers (none when its rows do not cover the
+    period), turned into results the way the engine does."""
+    answered = facts.parts(found, start=start, end=end, scope_unit=scope_unit, group_by=group_by)
+    if not answered:
+        return {}
+    by_code = {i.code: i for i in found}
+    out: dict[str, engine.Result | dict[str, engine.Result]] = {}
+    for code, parts in answered.items():
+        indicator = by_code[code]
+        if indicator.kind == Kind.PER_10K_CUSTOMERS:
+            customers = _customers(
+                indicator, scope_unit, facts._paths([indicator]), by_region=group_by == "region"
+            )
+            key = (lambda k: k) if group_by == "region" else (lambda _k: engine.NO_GROUP)
+            parts = {k: (n, customers.get(key(k), 0)) for k, (n, _none) in parts.items()}
+        make = result if indicator.kind in DURATION_KINDS else counted_result
+        results = {k: make(indicator, *part) for k, part in parts.items()}
+        if group_by is None:
+            empty = (0, None) if indicator.kind == Kind.COUNT else (0, 0)
+            out[code] = results.get(engine.NO_GROUP) or make(indicator, *empty)
+        else:
+            out[code] = dict(sorted(results.items()))
     return out
 
 

@@ -98,6 +98,33 @@ def deliver_all() -> None:
         rollup.on_ticket_event(row)
 
 
+def stored_facts() -> dict[int, dict]:
+    """Each ticket's fact row as the consumer left it."""
+    names = (
+        "measures",
+        "category_path",
+        "owner_unit_id",
+        "customer_level",
+        "handling_minutes",
+        "handling_natural_minutes",
+        "first_response_minutes",
+        "suspended_minutes",
+        "facts_version",
+    )
+    return {
+        row["ticket_id"]: {name: row[name] for name in names}
+        for row in TicketContribution.objects.values("ticket_id", *names)
+    }
+
+
+def recomputed_facts() -> dict[int, dict]:
+    """The same facts computed afresh from the tickets as they are now."""
+    return {
+        c.ticket_id: {"measures": c.bits, **c.facts}
+        for c in rollup._contributions(Ticket.objects.all())
+    }
+
+
 def stored() -> dict[tuple, dict[str, int]]:
     found = {}
     for row in DailyTicketStat.objects.values():
@@ -250,6 +277,7 @@ class RollupMachine(RuleBasedStateMachine):
             return
         assert stored() == recomputed()
         assert TicketContribution.objects.count() == Ticket.objects.count()
+        assert stored_facts() == recomputed_facts()
 
 
 @pytest.mark.django_db
