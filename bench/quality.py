@@ -12,11 +12,13 @@ page with every rollup-backed indicator by city; ticket-table indicators load af
 measured separately as /quality/rows/<code>/, first uncached, then cached). JSON line
 per page: p50/p95/p99 wall ms and the server's CPU ms per request.
 
-lag: a producer process applies --rate ticket updates per second (an urge, supervise
+lag: --producers processes share --rate ticket updates per second (an urge, supervise
 or escalate through the tickets app's own event-append: ticket row + event + outbox row,
-one transaction each) to random tickets of the last 30 days; a consumer process polls
-the outbox and runs the rollup's consumer on each ticket event (only that consumer:
-notifications are not part of this figure). Lag = applied − committed per event;
+one transaction each) on random tickets of the last 30 days; a consumer process polls
+the outbox (up to 500 rows) and applies the poll's ticket events as one batch, as
+`outbox.drain` does (`--per-event`: one at a time, the path before batching). Only the
+rollup's consumer runs: notifications are not part of this figure. Lag = applied −
+committed per event;
 JSON line with p50/p95/max lag, the achieved rates and consumer CPU ms per event.
 This writes to the database (events are append-only): a few thousand events per run.
 """
@@ -125,15 +127,14 @@ def dashboard(args) -> None:
             c.close()
 
 
-def _producer(url: str, rate: float, seconds: float, numbers: list[str], out) -> None:
+def _producer(url: str, rate: float, seconds: float, numbers: list[str], out, seed: int) -> None:
     django_setup(url)
     from django.db import transaction
 
-    from complaintloop.core import clock
-    from complaintloop.tickets.models import EventKind, Ticket
+    from complaintloop.tickets.models import EventKind
     from complaintloop.tickets.services import _base
 
-    rng = random.Random(7)
+    rng = random.Random(seed)
     done = 0
     start = time.perf_counter()
     cpu0 = time.process_time()
@@ -164,20 +165,19 @@ def _producer(url: str, rate: float, seconds: float, numbers: list[str], out) ->
     out.put(
         {
             "updates": done,
-            "producer_rate": round(done / (time.perf_counter() - start), 1),
-            "producer_cpu_ms_per_update": round((time.process_time() - cpu0) * 1000 / done, 2),
+            "wall_s": time.perf_counter() - start,
+            "cpu_s": time.process_time() - cpu0,
         }
     )
-    _ = clock, Ticket
 
 
-def _consumer(url: str, since: int, stop, out) -> None:
+def _consumer(url: str, since: int, stop, out, per_event: bool) -> None:
     django_setup(url)
     from complaintloop.core import clock
     from complaintloop.core.models import Outbox
     from complaintloop.quality import rollup
 
-    last, lags, cpu = since, [], 0.0
+    last, lags, cpu, batches = since, [], 0.0, 0
     idle_after_stop = 0
     while True:
         rows = list(Outbox.objects.filter(pk__gt=last, topic="ticket.event").order_by("id")[:500])
@@ -188,16 +188,26 @@ def _consumer(url: str, since: int, stop, out) -> None:
                     break
             time.sleep(0.01)
             continue
-        for row in rows:
+        batches += 1
+        if per_event:  # the old path: one apply per event
+            for row in rows:
+                c0 = time.process_time()
+                rollup.on_ticket_event(row)
+                cpu += time.process_time() - c0
+                lags.append((clock.now() - row.created_at).total_seconds() * 1000)
+        else:  # what outbox.drain does: the poll's events as one batch
             c0 = time.process_time()
-            rollup.on_ticket_event(row)
+            rollup.on_ticket_events(rows)
             cpu += time.process_time() - c0
-            lags.append((clock.now() - row.created_at).total_seconds() * 1000)
-            last = row.pk
+            now = clock.now()
+            lags.extend((now - row.created_at).total_seconds() * 1000 for row in rows)
+        last = rows[-1].pk
     lags.sort()
     out.put(
         {
+            "consumer": "per_event" if per_event else "batched",
             "events": len(lags),
+            "polls": batches,
             "lag_p50_ms": round(percentile(lags, 50), 1),
             "lag_p95_ms": round(percentile(lags, 95), 1),
             "lag_max_ms": round(lags[-1], 1) if lags else None,
@@ -236,19 +246,35 @@ def lag(args) -> None:
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     stop = ctx.Event()
-    consumer = ctx.Process(target=_consumer, args=(args.database_url, since, stop, out))
-    producer = ctx.Process(
-        target=_producer, args=(args.database_url, args.rate, args.seconds, numbers, out)
+    done = ctx.Queue()
+    consumer = ctx.Process(
+        target=_consumer, args=(args.database_url, since, stop, out, args.per_event)
     )
+    share = args.rate / args.producers
+    producers = [
+        ctx.Process(
+            target=_producer,
+            args=(args.database_url, share, args.seconds, numbers, done, 7 + n),
+        )
+        for n in range(args.producers)
+    ]
     consumer.start()
     time.sleep(3)  # let the consumer import Django before the first event
-    producer.start()
-    results = [out.get()]
-    producer.join()
+    for p in producers:
+        p.start()
+    made = [done.get() for _ in producers]
+    for p in producers:
+        p.join()
     stop.set()
-    results.append(out.get())
+    merged = out.get()
     consumer.join()
-    merged = {k: v for r in results for k, v in r.items()}
+    updates = sum(m["updates"] for m in made)
+    merged.update(
+        producers=args.producers,
+        updates=updates,
+        producer_rate=round(updates / max(m["wall_s"] for m in made), 1),
+        producer_cpu_ms_per_update=round(sum(m["cpu_s"] for m in made) * 1000 / updates, 2),
+    )
     emit(
         {
             "bench": "quality_rollup_lag",
@@ -271,6 +297,8 @@ def main() -> None:
     p.add_argument("--date", default="", help="a day of the month shown (default: latest)")
     p.add_argument("--rate", type=float, default=200)
     p.add_argument("--seconds", type=float, default=30)
+    p.add_argument("--producers", type=int, default=1, help="processes sharing --rate")
+    p.add_argument("--per-event", action="store_true", help="apply events one by one (old path)")
     args = p.parse_args()
     if not args.database_url:
         p.error("set DATABASE_URL or --database-url")

@@ -1,13 +1,14 @@
 """The daily rollup (DailyTicketStat): per created-day cohort and dimension, the
 counts indicators need.
 
-Kept up to date incrementally: every ticket event reaches ``apply_ticket`` (an outbox
-consumer), which recomputes that one ticket's contribution (its dimension key and
-which measures it counts in) with the same filters the indicators use, subtracts the
-contribution recorded in ``TicketContribution`` and adds the new one. The ticket row
-is locked meanwhile, so events of one ticket apply one after the other; applying the
-same event twice, or events out of order, changes nothing (the contribution is read
-from the ticket's current state, not from the event).
+Kept up to date incrementally: ticket events reach ``apply_tickets`` (an outbox batch
+consumer: all the events a worker takes in one poll at once), which recomputes those
+tickets' contributions (dimension key, which measures they count in, their facts) with
+the same filters the indicators use, subtracts the contributions recorded in
+``TicketContribution``, adds the new ones and writes each touched day row once. The
+ticket rows are locked meanwhile, so events of one ticket apply one after the other;
+applying the same event twice, or events out of order, changes nothing (a contribution
+is read from the ticket's current state, not from the event).
 
 ``rollup_day`` / ``rebuild`` recompute days from the ticket table (the nightly
 reconciliation and the ``rebuild_rollups`` command); they write the same rows and
@@ -185,18 +186,22 @@ def _key_filter(key: Key) -> dict:
     return dict(zip(KEY_FIELDS, key, strict=True))
 
 
-def _add(key: Key, region_path: str, bits: int, sign: int, now: datetime) -> None:
-    """Add (sign=1) or remove (sign=-1) one ticket's counts on its day row."""
-    counts = _counts(bits, sign)
+def _remove(key: Key, counts: dict[str, int], now: datetime) -> None:
+    """Take tickets' counts (negative) off their day row; a row left without tickets
+    goes, as a rebuild would not write it. No row: a rebuild ran meanwhile, nothing to
+    take off."""
+    rows = DailyTicketStat.objects.filter(**_key_filter(key))
+    if rows.update(**{name: F(name) + n for name, n in counts.items()}, computed_at=now):
+        rows.filter(created=0).delete()
+
+
+def _add(key: Key, region_path: str, counts: dict[str, int], now: datetime) -> None:
+    """Add tickets' counts (positive) to their day row, creating it when it is new."""
     rows = DailyTicketStat.objects.filter(**_key_filter(key))
     updates = {name: F(name) + n for name, n in counts.items()}
     for _attempt in range(3):
         if rows.update(**updates, computed_at=now):
-            if sign < 0:
-                rows.filter(created=0).delete()  # no ticket left: no row, as a rebuild
             return
-        if sign < 0:
-            return  # nothing recorded there (a rebuild ran meanwhile): nothing to remove
         try:
             with transaction.atomic():
                 DailyTicketStat.objects.create(
@@ -208,56 +213,102 @@ def _add(key: Key, region_path: str, bits: int, sign: int, now: datetime) -> Non
     raise RuntimeError(f"rollup row {key} could not be written")
 
 
-def _lock(ticket_id: int) -> bool:
-    qs = Ticket.objects.filter(pk=ticket_id)
+def _lock(ticket_ids: list[int]) -> list[int]:
+    """Lock the tickets' rows in id order (two workers with overlapping batches then
+    cannot deadlock); the ids that still exist."""
+    qs = Ticket.objects.filter(pk__in=ticket_ids).order_by("pk")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
-    return qs.values_list("pk", flat=True).first() is not None
+    return list(qs.values_list("pk", flat=True))
+
+
+FACT_FIELDS = tuple(
+    f.attname for f in TicketContribution._meta.concrete_fields if f.attname not in ("ticket_id",)
+)
 
 
 @transaction.atomic
-def apply_ticket(ticket_id: int, *, event_id: int | None = None) -> bool:
-    """Bring the rollup in line with the ticket's current state; True when a day row
-    changed. Idempotent and safe to call for any event, in any order."""
-    if not _lock(ticket_id):
-        return False
-    old = TicketContribution.objects.filter(ticket_id=ticket_id).first()
-    new = next(iter(_contributions(Ticket.objects.filter(pk=ticket_id))), None)
+def apply_tickets(events: dict[int, int | None]) -> int:
+    """Bring the rollup in line with these tickets' current state (ticket id → the
+    newest event id seen for it, if known); returns how many tickets moved in the
+    counts. Idempotent and safe for any events, in any order, batched or not: each
+    ticket's old contribution comes off and its new one goes on, summed per day row, so
+    a batch of N tickets costs two queries to read plus one update per touched row."""
+    ticket_ids = _lock(sorted(events))
+    if not ticket_ids:
+        return 0
+    old = {c.ticket_id: c for c in TicketContribution.objects.filter(ticket_id__in=ticket_ids)}
     now = clock.now()
-    if new is None:
-        return False
-    key, region_path, bits = new.key, new.region_path, new.bits
-    counted_same = old is not None and old.key == key and old.measures == bits
-    facts_same = old is not None and all(getattr(old, f) == v for f, v in new.facts.items())
-    if counted_same and facts_same:
-        if event_id and event_id > old.event_id:
-            TicketContribution.objects.filter(pk=old.pk).update(event_id=event_id)
-        return False
-    if not counted_same:
-        if old is not None:
-            _add(old.key, old.region_path, old.measures, -1, now)
-        _add(key, region_path, bits, 1, now)
-    TicketContribution.objects.update_or_create(
-        ticket_id=ticket_id,
-        defaults={
-            **_key_filter(key),
-            **new.facts,
-            "region_path": region_path,
-            "measures": bits,
-            "event_id": max(event_id or 0, old.event_id if old else 0),
-            "applied_at": now,
-        },
-    )
-    return not counted_same
+    minus: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    plus: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    paths: dict[Key, str] = {}
+    writes: list[TicketContribution] = []
+    moved = 0
+    for new in _contributions(Ticket.objects.filter(pk__in=ticket_ids)):
+        before = old.get(new.ticket_id)
+        event_id = max(events.get(new.ticket_id) or 0, before.event_id if before else 0)
+        counted_same = before is not None and before.key == new.key and before.measures == new.bits
+        facts_same = before is not None and all(
+            getattr(before, f) == v for f, v in new.facts.items()
+        )
+        if counted_same and facts_same and event_id == before.event_id:
+            continue
+        if not counted_same:
+            moved += 1
+            if before is not None:
+                for name, n in _counts(before.measures, -1).items():
+                    minus[before.key][name] += n
+            for name, n in _counts(new.bits, 1).items():
+                plus[new.key][name] += n
+            paths[new.key] = new.region_path
+        writes.append(
+            TicketContribution(
+                ticket_id=new.ticket_id,
+                **_key_filter(new.key),
+                **new.facts,
+                region_path=new.region_path,
+                measures=new.bits,
+                event_id=event_id,
+                applied_at=now if not (counted_same and facts_same) else before.applied_at,
+            )
+        )
+    # Removals first, then additions, each in key order (a stable lock order for rows).
+    for key in sorted(minus, key=repr):
+        _remove(key, dict(minus[key]), now)
+    for key in sorted(plus, key=repr):
+        _add(key, paths[key], dict(plus[key]), now)
+    if writes:
+        TicketContribution.objects.bulk_create(
+            writes,
+            update_conflicts=True,
+            unique_fields=["ticket"],
+            update_fields=[f for f in FACT_FIELDS],
+        )
+    return moved
 
 
-@outbox.consumer("ticket.event")
+def apply_ticket(ticket_id: int, *, event_id: int | None = None) -> bool:
+    """One ticket's ``apply_tickets``: True when its counts moved."""
+    return apply_tickets({ticket_id: event_id}) > 0
+
+
+@outbox.batch_consumer("ticket.event")
+def on_ticket_events(rows: list[Outbox]) -> None:
+    """All the ticket events a worker took in one poll, applied as one batch."""
+    numbers = {row.payload.get("ticket") for row in rows} - {None}
+    ids = dict(Ticket.objects.filter(number__in=numbers).values_list("number", "pk"))
+    events: dict[int, int | None] = {}
+    for row in rows:
+        ticket_id = ids.get(row.payload.get("ticket"))
+        if ticket_id is not None:
+            event_id = row.payload.get("event_id")
+            events[ticket_id] = max(events.get(ticket_id) or 0, event_id or 0) or None
+    if events:
+        apply_tickets(events)
+
+
 def on_ticket_event(row: Outbox) -> None:
-    ticket_id = (
-        Ticket.objects.filter(number=row.payload.get("ticket")).values_list("pk", flat=True).first()
-    )
-    if ticket_id is not None:
-        apply_ticket(ticket_id, event_id=row.payload.get("event_id"))
+    on_ticket_events([row])
 
 
 @transaction.atomic

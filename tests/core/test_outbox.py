@@ -140,3 +140,50 @@ def test_failing_consumer_is_retried_by_a_later_drain(db, flaky_consumer):
     assert row.delivered_at is not None
     assert row.attempts == 2
     assert flaky_consumer == [row.pk, row.pk]
+
+
+BATCH_TOPIC = "test.batch"
+
+
+@pytest.fixture
+def batch_calls():
+    """A batch consumer that refuses any batch holding a row marked ``bad``."""
+    calls: list[list[int]] = []
+
+    def consume(rows: list[Outbox]) -> None:
+        calls.append([row.payload["n"] for row in rows])
+        if any(row.payload.get("bad") for row in rows):
+            raise ValueError("bad row")
+
+    outbox.batch_consumer(BATCH_TOPIC)(consume)
+    yield calls
+    outbox._batch_consumers.pop(BATCH_TOPIC, None)
+
+
+def test_a_drain_hands_a_batch_consumer_the_polls_rows_at_once(db, batch_calls):
+    rows = [outbox.emit(BATCH_TOPIC, {"n": n}) for n in range(5)]
+    # when one drain runs
+    assert outbox.drain() == 5
+    # then the batch consumer saw the five rows in one call, oldest first
+    assert batch_calls == [[0, 1, 2, 3, 4]]
+    assert (
+        Outbox.objects.filter(pk__in=[r.pk for r in rows], delivered_at__isnull=False).count() == 5
+    )
+    # and a single delivery hands it a list of one
+    one = outbox.emit(BATCH_TOPIC, {"n": 9})
+    assert outbox.deliver(one.pk) is True
+    assert batch_calls[-1] == [9]
+
+
+def test_a_failing_batch_is_retried_row_by_row_so_only_the_bad_row_waits(db, batch_calls):
+    good = [outbox.emit(BATCH_TOPIC, {"n": n}) for n in (1, 2)]
+    bad = outbox.emit(BATCH_TOPIC, {"n": 3, "bad": True})
+    # when the batch fails
+    assert outbox.drain() == 2
+    # then each row was tried alone: the good ones delivered, the bad one waits for a retry
+    assert batch_calls == [[1, 2, 3], [1], [2], [3]]
+    assert (
+        Outbox.objects.filter(pk__in=[r.pk for r in good], delivered_at__isnull=False).count() == 2
+    )
+    bad.refresh_from_db()
+    assert bad.delivered_at is None and bad.attempts == 1 and "bad row" in bad.last_error

@@ -258,12 +258,15 @@ class RollupMachine(RuleBasedStateMachine):
         rng = random.Random(seed)
         pending = list(events().exclude(pk__in=self.delivered))
         rng.shuffle(pending)
-        for row in pending[: rng.randint(0, len(pending))]:
-            rollup.on_ticket_event(row)
-            self.delivered.add(row.pk)
+        taken = pending[: rng.randint(0, len(pending))]
         done = list(events().filter(pk__in=self.delivered).order_by("-id")[:10])
-        for row in rng.sample(done, min(replay, len(done))):
-            rollup.on_ticket_event(row)  # a redelivery after a lost acknowledgement
+        replayed = rng.sample(done, min(replay, len(done)))  # lost acknowledgements
+        if rng.random() < 0.5:
+            for row in taken + replayed:
+                rollup.on_ticket_event(row)
+        else:  # one worker poll: a batch, possibly with several events of one ticket
+            rollup.on_ticket_events(taken + replayed)
+        self.delivered.update(row.pk for row in taken)
 
     @rule()
     def deliver_rest(self) -> None:
