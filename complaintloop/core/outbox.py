@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from . import clock
 from .models import Outbox
@@ -99,15 +99,25 @@ def _run(row: Outbox, *, batched: bool) -> bool:
     except Exception as exc:
         _fail(row, exc)
         return False
-    Outbox.objects.filter(pk=row.pk).update(delivered_at=clock.now(), attempts=row.attempts + 1)
     return True
+
+
+def _mark_delivered(ids: list[int]) -> int:
+    if ids:
+        Outbox.objects.filter(pk__in=ids).update(
+            delivered_at=clock.now(), attempts=F("attempts") + 1
+        )
+    return len(ids)
 
 
 def deliver(outbox_id: int) -> bool:
     """Deliver one row to its consumers; True when this call delivered it."""
     if not _claim(outbox_id):
         return False
-    return _run(Outbox.objects.get(pk=outbox_id), batched=False)
+    if not _run(Outbox.objects.get(pk=outbox_id), batched=False):
+        return False
+    _mark_delivered([outbox_id])
+    return True
 
 
 def _claim_many(limit: int) -> list[Outbox]:
@@ -157,4 +167,6 @@ def _deliver_claimed(rows: list[Outbox]) -> int:
             log.warning(
                 "outbox batch of %s rows on %s failed; delivering one by one", len(group), topic
             )
-    return sum(1 for row in rows if _run(row, batched=row.topic in batched))
+    # One "delivered" mark for the poll: a crash before it only means consumers see
+    # the rows again, which they must tolerate anyway.
+    return _mark_delivered([row.pk for row in rows if _run(row, batched=row.topic in batched)])

@@ -229,3 +229,39 @@ def test_http_sms_gateway_retries_non_2xx_with_the_event_id(world, settings, day
 def subject(received) -> str:
     # long encoded-word subjects are folded; the unfolded value may keep the fold's space
     return str(received["msg"]["Subject"]).strip()
+
+
+def test_a_polls_events_are_fanned_out_together_in_the_queries_of_one(world, daytime):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaintloop.core.models import Outbox
+
+    # given four complaints urged by the supervisor, their creation already delivered
+    tickets = [world.new_ticket() for _ in range(4)]
+    outbox.drain()
+    for ticket in tickets:
+        services.urge(ticket.number, actor=world.supervisor_nj, comment="请尽快处理")
+    rows = list(Outbox.objects.filter(topic="ticket.event", payload__kind="urged").order_by("id"))
+    # when one event is fanned out alone and the other three as one poll
+    with CaptureQueriesContext(connection) as one:
+        notify.fan_out_many(rows[:1])
+    with CaptureQueriesContext(connection) as three:
+        notify.fan_out_many(rows[1:])
+    # then the poll cost no more queries than the single event
+    assert len(three) == len(one)
+    # and each event reached the same people, about its own ticket
+    recipients = {
+        row.pk: set(
+            Notification.objects.filter(outbox_id=row.pk).values_list("recipient", flat=True)
+        )
+        for row in rows
+    }
+    assert recipients[rows[0].pk] and all(r == recipients[rows[0].pk] for r in recipients.values())
+    for row, ticket in zip(rows, tickets, strict=True):
+        numbers = Notification.objects.filter(outbox_id=row.pk).values_list("ticket_number")
+        assert set(numbers) == {(ticket.number,)}
+    # and a redelivered poll adds nothing
+    before = Notification.objects.count()
+    notify.fan_out_many(rows)
+    assert Notification.objects.count() == before
