@@ -63,6 +63,7 @@ CHART_LABELS = {
     "items": gettext_lazy("在途待办"),
     "breached": gettext_lazy("超时"),
     "share": gettext_lazy("超时占比"),
+    "noLoad": gettext_lazy("数据范围内暂无在途待办。"),
 }
 
 

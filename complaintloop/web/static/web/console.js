@@ -47,6 +47,15 @@
   function drawLoad(load) {
     var c = chart("chart-load");
     if (!c) return;
+    var total = (load || []).reduce(function (sum, n) { return sum + (n.value || 0); }, 0);
+    if (!total) {  // an empty treemap would draw a stray breadcrumb box
+      c.setOption({
+        graphic: { type: "text", left: "center", top: "middle",
+                   style: { text: L.noLoad || "", fill: "#6b7785", fontSize: 14 } },
+        series: []
+      }, true);
+      return;
+    }
     c.setOption({
       tooltip: {
         formatter: function (p) {
