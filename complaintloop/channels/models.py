@@ -145,6 +145,13 @@ class OfflineUnit(models.Model):
         _("邮箱地址"), help_text=_("每行一个;第一个为收件人,其余抄送。只接受这些地址的回复")
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    # Mail leaves the system where no unmask can be audited (R33): the customer's number
+    # is masked unless the unit has to call customers back and is trusted with it.
+    full_phone = models.BooleanField(
+        _("邮件中显示完整号码"),
+        default=False,
+        help_text=_("默认只显示脱敏号码;需要外呼客户的单位才开启"),
+    )
 
     class Meta:
         verbose_name = _("离线处理单位")

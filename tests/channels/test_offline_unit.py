@@ -46,8 +46,19 @@ def test_work_item_is_mailed_to_the_offline_unit(dispatched, smtp):
     assert message["Auto-Submitted"] == "auto-generated"
     body = message.get_payload(decode=True).decode(message.get_content_charset())
     assert "家中宽带频繁掉线" in body and "处理结果:" in body
+    # the customer's number leaves the system masked (R33: no audited unmask by mail)
+    assert "138****1111" in body and "13800001111" not in body
     dispatch = OfflineDispatch.objects.get()
     assert dispatch.message_id == message["Message-ID"]
+
+
+def test_a_unit_trusted_to_call_back_gets_the_full_number(world, offline_wg, smtp):
+    offline_wg.full_phone = True
+    offline_wg.save()
+    world.new_ticket()
+    outbox.drain()
+    message = the_mail(smtp)["message"]
+    assert "13800001111" in message.get_payload(decode=True).decode(message.get_content_charset())
 
 
 def test_redelivered_event_does_not_mail_twice(dispatched, smtp):

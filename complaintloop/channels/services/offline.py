@@ -15,6 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from complaintloop.core import clock
+from complaintloop.core.audit import mask_phone
 from complaintloop.core.errors import DomainError
 from complaintloop.org.models import Role, Staff, Unit
 from complaintloop.tickets import services as tickets
@@ -78,6 +79,7 @@ def send_work_item(outbox_id: int, number: str) -> OfflineDispatch | None:
             "item": item,
             "unit": cfg.unit,
             "token": f"[{ticket.number} #{sig}]",
+            "phone": ticket.customer.phone if cfg.full_phone else mask_phone(ticket.customer.phone),
         }
         subject = _("【工单派发】%(token)s %(title)s") % {
             "token": context["token"],
