@@ -17,6 +17,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "complaintloop-embedded-demo-key-change-me-in-production")
+# Keys sealing stored secrets (core/sealed.py); derived from SECRET_KEY when unset.
+FIELD_ENCRYPTION_KEYS = [k for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k]
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 

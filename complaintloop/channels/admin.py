@@ -17,11 +17,19 @@ from .models import (
 
 
 class MailboxForm(forms.ModelForm):
+    # The stored password never goes back to the browser; blank keeps it.
     password = forms.CharField(
         label=_("密码"),
         required=False,
-        widget=forms.PasswordInput(render_value=True),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("加密存储;留空则保持原密码"),
     )
+
+    def clean_password(self) -> str:
+        value = self.cleaned_data.get("password") or ""
+        if not value and self.instance.pk:
+            return self.instance.password
+        return value
 
     class Meta:
         model = Mailbox

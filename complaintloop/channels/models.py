@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaintloop.core.sealed import SealedCharField
 from complaintloop.customers.models import Customer
 from complaintloop.org.models import Unit
 from complaintloop.taxonomy.models import OrderType
@@ -24,7 +25,7 @@ class Mailbox(models.Model):
         _("IMAPS(SSL)"), default=True, help_text=_("关闭时使用明文连接后 STARTTLS")
     )
     username = models.CharField(_("用户名"), max_length=255, blank=True)
-    password = models.CharField(_("密码"), max_length=255, blank=True)
+    password = SealedCharField(_("密码"), blank=True, help_text=_("加密存储"))
     folder = models.CharField(_("文件夹"), max_length=255, default="INBOX")
     order_type = models.ForeignKey(
         OrderType, on_delete=models.PROTECT, related_name="+", verbose_name=_("默认工单类型")
