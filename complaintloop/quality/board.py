@@ -128,7 +128,7 @@ def _plan(indicator: Indicator) -> Plan | None:
         return None
     if indicator.kind not in (Kind.COUNT, Kind.RATE, Kind.PER_10K_CUSTOMERS):
         return None
-    paths = engine._paths(indicator)
+    paths = engine.tree_paths([indicator])
     num = _split(indicator.numerator or {}, paths)
     if num is None:
         return None
@@ -188,7 +188,7 @@ def _from_rollup(
     customers: dict[str, int] = {}
     if indicator.kind == Kind.PER_10K_CUSTOMERS:
         customers = engine._customers(
-            indicator, scope, engine._paths(indicator), by_region=group == "region"
+            indicator, scope, engine.tree_paths([indicator]), by_region=group == "region"
         )
     for key, row in sums.items():
         numerator = row.get(p.numerator, 0)
@@ -405,7 +405,7 @@ def tickets_behind(
 
     scope = selectors.scope_unit(actor, region)
     qs = engine._base(indicator, start, end, scope)
-    paths = engine._paths(indicator)
+    paths = engine.tree_paths([indicator])
     if indicator.kind == Kind.RATE:
         qs = qs.filter(formulas.to_q(indicator.denominator or {}, paths=paths))
         if part == "numerator":

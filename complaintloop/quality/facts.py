@@ -25,7 +25,6 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.lookups import Exact
 
 from complaintloop.org.models import Unit
-from complaintloop.taxonomy.models import Category
 from complaintloop.tickets.models import Ticket
 
 from . import engine, formulas, rollup
@@ -96,7 +95,7 @@ def parts(
         and group_by not in engine.TIME_GROUPS
     ):
         return None
-    paths = _paths(found)
+    paths = engine.tree_paths(found)
     plans = {}
     for indicator in found:
         plan = _plan(indicator, paths)
@@ -179,17 +178,6 @@ def to_q(spec: dict, paths: dict) -> Q | None:
         else:
             return None  # status, sla_breached: only the ticket row knows
     return q
-
-
-def _paths(found: list[Indicator]) -> dict[tuple[str, str], str | None]:
-    specs = [s for i in found for s in (i.numerator or {}, i.denominator or {})]
-    codes = formulas.tree_codes(*specs)
-    cats = dict(Category.objects.filter(code__in=codes["category"]).values_list("code", "path"))
-    units = dict(Unit.objects.filter(code__in=codes["region"]).values_list("code", "path"))
-    paths: dict[tuple[str, str], str | None] = {}
-    paths.update({("category", c): cats.get(c) for c in codes["category"]})
-    paths.update({("region", c): units.get(c) for c in codes["region"]})
-    return paths
 
 
 # ------------------------------------------------------------------------- reading

@@ -103,6 +103,17 @@ class Contribution:
     bits: int
     facts: dict
 
+    def row(self, *, applied_at: datetime, event_id: int = 0) -> TicketContribution:
+        return TicketContribution(
+            ticket_id=self.ticket_id,
+            **_key_filter(self.key),
+            **self.facts,
+            region_path=self.region_path,
+            measures=self.bits,
+            event_id=event_id,
+            applied_at=applied_at,
+        )
+
 
 def _contributions(tickets: QuerySet) -> Iterable[Contribution]:
     """Each ticket's key, measure bits and facts, one query per 5,000 tickets."""
@@ -261,17 +272,8 @@ def apply_tickets(events: dict[int, int | None]) -> int:
             for name, n in _counts(new.bits, 1).items():
                 plus[new.key][name] += n
             paths[new.key] = new.region_path
-        writes.append(
-            TicketContribution(
-                ticket_id=new.ticket_id,
-                **_key_filter(new.key),
-                **new.facts,
-                region_path=new.region_path,
-                measures=new.bits,
-                event_id=event_id,
-                applied_at=now if not (counted_same and facts_same) else before.applied_at,
-            )
-        )
+        changed = not (counted_same and facts_same)
+        writes.append(new.row(applied_at=now if changed else before.applied_at, event_id=event_id))
     # Removals first, then additions, each in key order (a stable lock order for rows).
     for key in sorted(minus, key=repr):
         _remove(key, dict(minus[key]), now)
@@ -325,16 +327,7 @@ def rollup_day(day: date) -> int:
         paths[one.key[1]] = one.region_path
         for name, n in _counts(one.bits, 1).items():
             merged[one.key][name] += n
-        contributions.append(
-            TicketContribution(
-                ticket_id=one.ticket_id,
-                **_key_filter(one.key),
-                **one.facts,
-                region_path=one.region_path,
-                measures=one.bits,
-                applied_at=now,
-            )
-        )
+        contributions.append(one.row(applied_at=now))
     DailyTicketStat.objects.filter(day=day).delete()
     TicketContribution.objects.filter(day=day).delete()
     DailyTicketStat.objects.bulk_create(

@@ -274,7 +274,10 @@ def _from_facts(found, start, end, scope_unit, group_by) -> dict:
         indicator = by_code[code]
         if indicator.kind == Kind.PER_10K_CUSTOMERS:
             customers = _customers(
-                indicator, scope_unit, facts._paths([indicator]), by_region=group_by == "region"
+                indicator,
+                scope_unit,
+                engine.tree_paths([indicator]),
+                by_region=group_by == "region",
             )
             key = (lambda k: k) if group_by == "region" else (lambda _k: engine.NO_GROUP)
             parts = {k: (n, customers.get(key(k), 0)) for k, (n, _none) in parts.items()}
@@ -288,23 +291,12 @@ def _from_facts(found, start, end, scope_unit, group_by) -> dict:
     return out
 
 
-def _paths(found: list[Indicator]) -> dict[tuple[str, str], str | None]:
-    specs = [s for i in found for s in (i.numerator or {}, i.denominator or {})]
-    codes = formulas.tree_codes(*specs)
-    cats = dict(Category.objects.filter(code__in=codes["category"]).values_list("code", "path"))
-    units = dict(Unit.objects.filter(code__in=codes["region"]).values_list("code", "path"))
-    paths: dict[tuple[str, str], str | None] = {}
-    paths.update({("category", c): cats.get(c) for c in codes["category"]})
-    paths.update({("region", c): units.get(c) for c in codes["region"]})
-    return paths
-
-
 def _counted(found, field, start, end, scope_unit, group_by) -> dict:
     lo, hi = engine.local_range(start, end)
     qs = Ticket.objects.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
     if scope_unit is not None and not engine.is_whole_province(scope_unit.path):
         qs = qs.filter(region_path__startswith=scope_unit.path)
-    paths = _paths(found)
+    paths = engine.tree_paths(found)
     hoisted: dict[str, Q] = {}
     if group_by is None:
         # Per-row subqueries (handled, repeat) once per ticket instead of once per

@@ -53,12 +53,15 @@ def test_working_minutes_match_the_calendar(db, pairs):
 def test_many_at_once_matches_the_engine(dataset, world, group_by):
     found = list(indicators())
     for scope in (world.province, world.nanjing, world.suzhou):
-        ours = measure.compute_many(found, start=date(2025, 9, 1), end=date(2025, 10, 31),
-                                    scope_unit=scope, group_by=group_by)  # fmt: skip
-        for indicator in found:
-            theirs = engine.compute(indicator, start=date(2025, 9, 1), end=date(2025, 10, 31),
-                                    scope_unit=scope, group_by=group_by)  # fmt: skip
-            assert ours[indicator.code] == theirs, (indicator.code, scope.code, group_by)
+        assert_engines_numbers(found, scope, group_by)
+
+
+def assert_engines_numbers(found, scope, group_by) -> None:
+    period = {"start": date(2025, 9, 1), "end": date(2025, 10, 31), "scope_unit": scope}
+    ours = measure.compute_many(found, group_by=group_by, **period)
+    for indicator in found:
+        theirs = engine.compute(indicator, group_by=group_by, **period)
+        assert ours[indicator.code] == theirs, (indicator.code, scope.code, group_by)
 
 
 def test_many_at_once_with_no_tickets(dataset, world):
@@ -91,12 +94,7 @@ def test_the_facts_give_the_engines_numbers(facts_built, world, group_by):
                                scope_unit=scope, group_by=group_by)  # fmt: skip
         # All but the closed-date count and status/SLA filters come from the facts.
         assert answered is not None and len(answered) >= len(found) - 2, sorted(answered or {})
-        ours = measure.compute_many(found, start=date(2025, 9, 1), end=date(2025, 10, 31),
-                                    scope_unit=scope, group_by=group_by)  # fmt: skip
-        for indicator in found:
-            theirs = engine.compute(indicator, start=date(2025, 9, 1), end=date(2025, 10, 31),
-                                    scope_unit=scope, group_by=group_by)  # fmt: skip
-            assert ours[indicator.code] == theirs, (indicator.code, scope.code, group_by)
+        assert_engines_numbers(found, scope, group_by)
 
 
 def test_facts_missing_or_of_an_older_version_leave_the_period_to_the_engine(facts_built, world):
