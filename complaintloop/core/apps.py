@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "complaintloop.core"
     label = "core"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 (registers the calendar receivers)

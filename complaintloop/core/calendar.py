@@ -7,14 +7,20 @@ from ``settings.WORKDAY_START``/``WORKDAY_END``."""
 from __future__ import annotations
 
 import threading
+import time as clock_time
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.utils import timezone
 
-_cache: dict[int, dict[date, bool]] = {}
+# Year → (read at, days). Entries expire so that an edit made in another process (the
+# admin's web worker) reaches this one (a Celery worker computing deadlines) within
+# CACHE_SECONDS; the editing process clears its own at once (core/signals.py).
+_cache: dict[int, tuple[float, dict[date, bool]]] = {}
 _lock = threading.Lock()
+CACHE_SECONDS = 60.0
+CHANGED_TOPIC = "calendar.changed"
 MAX_DAYS_SCANNED = 3 * 366
 
 
@@ -39,15 +45,15 @@ def clear_cache() -> None:
 
 
 def _year(year: int) -> dict[date, bool]:
-    days = _cache.get(year)
-    if days is None:
-        from .models import WorkCalendarDay
+    cached = _cache.get(year)
+    now = clock_time.monotonic()
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    from .models import WorkCalendarDay
 
-        days = dict(
-            WorkCalendarDay.objects.filter(date__year=year).values_list("date", "is_workday")
-        )
-        with _lock:
-            _cache[year] = days
+    days = dict(WorkCalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
+    with _lock:
+        _cache[year] = (now, days)
     return days
 
 

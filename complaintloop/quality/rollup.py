@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from complaintloop.core import clock, outbox
+from complaintloop.core import calendar, clock, outbox
 from complaintloop.core.models import Outbox
 from complaintloop.tickets.models import Ticket
 
@@ -341,6 +341,26 @@ def rollup_day(day: date) -> int:
     )
     TicketContribution.objects.bulk_create(contributions, batch_size=2000)
     return len(merged)
+
+
+# How far back a ticket created before an edited calendar day may still have its
+# handling or first-response time running across it.
+CALENDAR_RECHECK_DAYS = 60
+
+
+@outbox.batch_consumer(calendar.CHANGED_TOPIC)
+def on_calendar_changed(rows: list[Outbox]) -> None:
+    """Working-time facts depend on the calendar: when past days are edited, recompute
+    the days of tickets whose durations may cross them (a future day changes no stored
+    duration; deadlines are the tickets app's)."""
+    dates = sorted(date.fromisoformat(d) for row in rows for d in row.payload.get("dates", []))
+    today = clock.localtime().date()
+    if not dates or dates[0] > today:
+        return
+    day, last = dates[0] - timedelta(days=CALENDAR_RECHECK_DAYS), min(dates[-1], today)
+    while day <= last:
+        rollup_day(day)
+        day += timedelta(days=1)
 
 
 def rollup_recent(today: date | None = None, *, days: int = TRAILING_DAYS) -> int:

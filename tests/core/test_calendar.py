@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintloop.core import calendar
-from complaintloop.core.models import WorkCalendarDay
+from complaintloop.core.models import Outbox, WorkCalendarDay
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,9 @@ def test_admin_added_day_changes_the_result():
     WorkCalendarDay.objects.create(
         date=date(2025, 9, 29), is_workday=False, note="停电检修", source="admin"
     )
-    calendar.clear_cache()
+    # (the save clears this process's cache and tells the apps holding working times)
+    change = Outbox.objects.filter(topic=calendar.CHANGED_TOPIC).get()
+    assert change.payload == {"dates": ["2025-09-29"]}
     # then Fri 480 + Sun 540 leaves 60 for Tue 09-30 → 10:00
     assert not calendar.is_workday(date(2025, 9, 29))
     assert calendar.add_working_minutes(start, 1080) == at(2025, 9, 30, 10, 0)
@@ -113,3 +115,18 @@ def test_year_without_holiday_rows_falls_back_to_weekends():
 def test_zero_minutes_is_the_start():
     start = at(2025, 10, 3, 12, 0)
     assert calendar.add_working_minutes(start, 0) == start
+
+
+def test_an_edit_made_by_another_process_is_seen_within_the_cache_lifetime(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(calendar.clock_time, "monotonic", lambda: now[0])
+    calendar.clear_cache()
+    assert calendar.is_workday(date(2025, 9, 29))
+    # given another process turns the day off (no signal reaches this one)
+    WorkCalendarDay.objects.bulk_create(
+        [WorkCalendarDay(date=date(2025, 9, 29), is_workday=False, source="admin")]
+    )
+    # then this process still uses what it read, until the cache entry expires
+    assert calendar.is_workday(date(2025, 9, 29))
+    now[0] += calendar.CACHE_SECONDS + 1
+    assert not calendar.is_workday(date(2025, 9, 29))

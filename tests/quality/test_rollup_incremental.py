@@ -320,3 +320,39 @@ def test_rebuild_command_prints_json(dataset, capsys):
     out = capsys.readouterr().out
     assert '"days": 17' in out
     assert DailyTicketStat.objects.filter(day="2025-10-09").exists()
+
+
+def test_a_calendar_edit_recomputes_the_working_time_facts(dataset):
+    from django.conf import settings
+    from django.utils import timezone
+
+    from complaintloop.core import outbox
+    from complaintloop.core.models import WorkCalendarDay
+    from complaintloop.quality import worktime
+
+    # given the facts of a ticket taken on a working day, inside working hours, and
+    # resolved on a later day: part of its working time is its first day's
+    rollup.rebuild()
+
+    def counts_its_first_day(facts) -> bool:
+        created = timezone.localtime(facts.ticket.created_at)
+        opens, closes = (calendar._hm(settings.WORKDAY_START), calendar._hm(settings.WORKDAY_END))
+        return (
+            calendar.is_workday(created.date())
+            and opens <= created.time() < closes
+            and timezone.localtime(facts.ticket.resolved_at).date() > created.date()
+        )
+
+    candidates = TicketContribution.objects.filter(handling_minutes__gt=0).select_related("ticket")
+    facts = next(f for f in candidates.order_by("ticket_id") if counts_its_first_day(f))
+    ticket, before = facts.ticket, facts.handling_minutes
+    day = timezone.localtime(ticket.created_at).date()
+    # when an admin turns that day into a holiday
+    WorkCalendarDay.objects.create(date=day, is_workday=False, note="停电检修", source="admin")
+    assert outbox.drain() >= 1
+    # then the stored working time lost that day, as a fresh computation says
+    facts.refresh_from_db()
+    fresh = int(worktime.working_minutes([ticket.created_at], [ticket.resolved_at])[0])
+    assert facts.handling_minutes == fresh < before
+    # and every other fact and day row agrees with a recomputation
+    assert stored_facts() == recomputed_facts() and stored() == recomputed()
