@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "complaintloop.insights",
     "complaintloop.quality",
     "complaintloop.reports",
+    "complaintloop.demo",
 ]
 
 MIDDLEWARE = [

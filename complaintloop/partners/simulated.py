@@ -19,7 +19,7 @@ from complaintloop.core import clock
 
 from .interfaces import BillingLine, CustomerRef, NetworkFault, Profile
 
-# The demo's seeded outage (core.demo): region-wide loss of signal in 徐州 云龙区.
+# The demo's seeded outage (demo.generator): region-wide loss of signal in 徐州 云龙区.
 OUTAGE_CITY = "XZ"
 OUTAGE_AREA = "云龙区"
 OUTAGE_CATEGORY = "01010102"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from complaintloop.core import demo
+from complaintloop.demo import generator as demo
 from complaintloop.insights import detection
 from complaintloop.insights.models import Alert, AlertStatus
 from complaintloop.insights.tasks import run_early_warning

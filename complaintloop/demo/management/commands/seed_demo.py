@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from complaintloop.core import demo
+from complaintloop.demo import generator as demo
 
 
 class Command(BaseCommand):

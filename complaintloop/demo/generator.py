@@ -54,7 +54,7 @@ from complaintloop.tickets.models import (
     WorkItemStatus,
 )
 
-from .demo_text import (  # noqa: E402  (vocabulary kept apart from the generator)
+from .text import (  # noqa: E402  (vocabulary kept apart from the generator)
     CONTACT_SUMMARIES,
     DESCRIPTION_EXTRAS,
     GIVEN_CHARS,

@@ -1,4 +1,4 @@
-"""Words, places and text templates for the demo data generator (``core.demo``)."""
+"""Words, places and text templates for the demo data generator (``demo.generator``)."""
 
 # ----------------------------------------------------------------------- vocabulary
 # Names, places and texts; templates take {district} {place} {road} {hour} {amount}
