@@ -20,8 +20,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from complaintloop.core import clock, outbox
+from complaintloop.core.errors import Invalid
 from complaintloop.core.models import Outbox
 from complaintloop.org.models import Role, Staff
 
@@ -135,6 +137,35 @@ def quiet_until(at: datetime) -> datetime | None:
     if end_at <= local:
         end_at += timedelta(days=1)
     return end_at
+
+
+# ---- customers' own choices --------------------------------------------------------
+
+
+def customer_preference(customer_id: int) -> CustomerPreference:
+    """The customer's stored choices, or the defaults (Chinese, SMS and email on)."""
+    found = CustomerPreference.objects.filter(customer_id=customer_id).first()
+    return found or CustomerPreference(customer_id=customer_id)
+
+
+@transaction.atomic
+def set_customer_preference(
+    customer_id: int, *, language: str, sms_enabled: bool, email_enabled: bool
+) -> CustomerPreference:
+    """The customer's language and channels for ticket news (R14), as they chose them."""
+    if language not in Language.values:
+        raise Invalid(
+            "preference.language", _("不支持的语言"), {"language": [_("请选择中文或 English")]}
+        )
+    pref, _created = CustomerPreference.objects.update_or_create(
+        customer_id=customer_id,
+        defaults={
+            "language": language,
+            "sms_enabled": sms_enabled,
+            "email_enabled": email_enabled,
+        },
+    )
+    return pref
 
 
 # ---- who hears what ----------------------------------------------------------------

@@ -259,6 +259,23 @@ def has_access(session, number: str) -> bool:
     return bool(until) and datetime.fromisoformat(until) > clock.now()
 
 
+# ---- the customer's notification choices -----------------------------------------
+
+
+def preferences(number: str):
+    return notify.customer_preference(_ticket(number).customer_id)
+
+
+def set_preferences(number: str, *, language: str, sms_enabled: bool, email_enabled: bool):
+    """Only reachable with verified access to one of the customer's tickets."""
+    return notify.set_customer_preference(
+        _ticket(number).customer_id,
+        language=language,
+        sms_enabled=sms_enabled,
+        email_enabled=email_enabled,
+    )
+
+
 # ---- survey and reopening --------------------------------------------------------
 
 

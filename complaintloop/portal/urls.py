@@ -11,4 +11,5 @@ urlpatterns = [
     path("t/<str:number>/", views.ticket, name="ticket"),
     path("t/<str:number>/survey/", views.survey, name="survey"),
     path("t/<str:number>/reopen/", views.reopen, name="reopen"),
+    path("t/<str:number>/preferences/", views.preferences, name="preferences"),
 ]

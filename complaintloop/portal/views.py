@@ -127,6 +127,7 @@ def _ticket_page(request, number: str, *, error=None, status=200, values=None):
         "steps": selectors.trace(ticket),
         "can_survey": services.can_survey(ticket),
         "can_reopen": services.can_reopen(ticket),
+        "preference": services.preferences(number),
         "error": error,
         "values": values or {},
     }
@@ -170,4 +171,23 @@ def reopen(request, number: str):
     except DomainError as exc:
         return _ticket_page(request, number, error=exc, status=_status(exc), values=values)
     messages.success(request, _("已为您重新提交处理,处理部门会尽快联系您。"))
+    return redirect("portal:ticket", number=number)
+
+
+@require_POST
+def preferences(request, number: str):
+    if not services.has_access(request.session, number):
+        return _denied(request, number)
+    post = request.POST
+    values = {"language": post.get("language", "")}
+    try:
+        services.set_preferences(
+            number,
+            language=values["language"],
+            sms_enabled=post.get("sms_enabled") == "on",
+            email_enabled=post.get("email_enabled") == "on",
+        )
+    except DomainError as exc:
+        return _ticket_page(request, number, error=exc, status=_status(exc), values=values)
+    messages.success(request, _("通知偏好已保存"))
     return redirect("portal:ticket", number=number)

@@ -307,3 +307,34 @@ def test_portal_actor_is_per_city_and_reused(world, city):
     assert first.unit.code == f"{city}-KF"
     assert first.scope_unit == unit
     assert first.can_supervise is False
+
+
+def test_the_customer_chooses_english_and_no_sms_for_ticket_news(world):
+    from complaintloop.core import outbox
+    from complaintloop.notify.models import CustomerPreference
+
+    ticket = world.new_ticket()
+    client = Client()
+    # given a visitor without verified access cannot change anything
+    denied = client.post(f"/portal/t/{ticket.number}/preferences/", {"language": "en"})
+    assert denied.status_code == 302 and "/portal/track/" in denied["Location"]
+    assert not CustomerPreference.objects.exists()
+    # when the verified customer picks English and turns SMS off
+    _verified(client, ticket)
+    page = client.get(f"/portal/t/{ticket.number}/").content.decode()
+    assert 'id="preferences"' in page and 'name="sms_enabled" checked' in page
+    response = client.post(
+        f"/portal/t/{ticket.number}/preferences/", {"language": "en", "email_enabled": "on"}
+    )
+    assert response.status_code == 302
+    pref = CustomerPreference.objects.get(customer=ticket.customer)
+    assert (pref.language, pref.sms_enabled, pref.email_enabled) == ("en", False, True)
+    # then the next step of the ticket sends no SMS to the customer
+    outbox.drain()
+    before = SmsMessage.objects.filter(phone="13800001111", outbox_id__gt=0).count()
+    services.accept(ticket.number, actor=world.handler_nj)
+    outbox.drain()
+    assert SmsMessage.objects.filter(phone="13800001111", outbox_id__gt=0).count() == before
+    # and an unknown language is a 400 next to the field
+    bad = client.post(f"/portal/t/{ticket.number}/preferences/", {"language": "fr"})
+    assert bad.status_code == 400 and "请选择中文或 English" in bad.content.decode()
