@@ -11,11 +11,16 @@ from .services import offline, sms
 HANDOVER_KINDS = {"created", "dispatched", "transferred", "returned", "reopened", "called_back"}
 
 
-@outbox.consumer("ticket.event")
-def mail_offline_unit(row: Outbox) -> None:
-    """R13: a work item that lands at an offline unit goes out by email."""
-    if row.payload.get("kind") in HANDOVER_KINDS and row.payload.get("owner_unit"):
-        if offline.config_for(row.payload["owner_unit"]) is not None:
+@outbox.batch_consumer("ticket.event")
+def mail_offline_unit(rows: list[Outbox]) -> None:
+    """R13: a work item that lands at an offline unit goes out by email. One query for
+    the poll tells which units are offline (most polls have none)."""
+    handovers = [
+        r for r in rows if r.payload.get("kind") in HANDOVER_KINDS and r.payload.get("owner_unit")
+    ]
+    offline_units = offline.offline_unit_ids({r.payload["owner_unit"] for r in handovers})
+    for row in handovers:
+        if row.payload["owner_unit"] in offline_units:
             offline.send_work_item(row.pk, row.payload["ticket"])
 
 

@@ -113,45 +113,65 @@ def _rows(ticket_id: int, text: str) -> list[TicketKeyword]:
     ]
 
 
-def extract_for(ticket: Ticket) -> list[TicketKeyword]:
-    """(Re)compute one ticket's keywords; running it twice leaves the same rows."""
-    _extractor.refresh()
-    rows = _rows(ticket.pk, f"{ticket.title} {ticket.description}")
+def _store(tickets: list[tuple[int, str, str]]) -> list[TicketKeyword]:
+    """(Re)compute the keywords of (id, title, description) rows; one delete and one
+    insert for all of them, and running it twice leaves the same rows."""
+    rows = [r for pk, title, desc in tickets for r in _rows(pk, f"{title} {desc}")]
     with transaction.atomic():
-        TicketKeyword.objects.filter(ticket=ticket).delete()
-        TicketKeyword.objects.bulk_create(rows)
+        TicketKeyword.objects.filter(ticket_id__in=[t[0] for t in tickets]).delete()
+        TicketKeyword.objects.bulk_create(rows, batch_size=1000)
     return rows
 
 
+def extract_for(ticket: Ticket) -> list[TicketKeyword]:
+    """(Re)compute one ticket's keywords."""
+    _extractor.refresh()
+    return _store([(ticket.pk, ticket.title, ticket.description)])
+
+
 def extract_all(batch: int = 2000, *, only_missing: bool = True, progress=None) -> int:
-    """Extract keywords in bulk (after a seed or an import); returns tickets done."""
+    """Extract keywords in bulk (after a seed or an import); returns tickets done.
+    Walks tickets by id; with ``only_missing`` it skips, per batch, those that have
+    keywords (an index lookup, not an anti-join over the whole table)."""
     _extractor.refresh()
     done, last = 0, 0
     while True:
-        qs = Ticket.objects.filter(pk__gt=last).order_by("pk")
-        if only_missing:
-            qs = qs.exclude(pk__in=TicketKeyword.objects.values("ticket_id"))
-        tickets = list(qs.values_list("pk", "title", "description")[:batch])
+        tickets = list(
+            Ticket.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "title", "description")[:batch]
+        )
         if not tickets:
             return done
-        rows = [r for pk, title, desc in tickets for r in _rows(pk, f"{title} {desc}")]
-        with transaction.atomic():
-            TicketKeyword.objects.filter(ticket_id__in=[t[0] for t in tickets]).delete()
-            TicketKeyword.objects.bulk_create(rows, batch_size=1000)
-        done += len(tickets)
         last = tickets[-1][0]
-        if progress:
-            progress(f"keywords {done}")
+        if only_missing:
+            have = set(
+                TicketKeyword.objects.filter(ticket_id__in=[t[0] for t in tickets])
+                .values_list("ticket_id", flat=True)
+                .distinct()
+            )
+            tickets = [t for t in tickets if t[0] not in have]
+        if tickets:
+            _store(tickets)
+            done += len(tickets)
+            if progress:
+                progress(f"keywords {done}")
 
 
-@outbox.consumer("ticket.event")
-def keywords_at_intake(row: Outbox) -> None:
-    """Idempotent: a redelivered row recomputes the same keywords."""
-    if row.payload.get("kind") != "created":
+@outbox.batch_consumer("ticket.event")
+def keywords_at_intake(rows: list[Outbox]) -> None:
+    """The keywords of the tickets created in a poll, in one pass. Idempotent: a
+    redelivered row recomputes the same keywords."""
+    numbers = {r.payload.get("ticket") for r in rows if r.payload.get("kind") == "created"}
+    numbers.discard(None)
+    if not numbers:
         return
-    ticket = Ticket.objects.filter(number=row.payload.get("ticket")).first()
-    if ticket is not None:
-        extract_for(ticket)
+    _extractor.refresh()
+    tickets = list(
+        Ticket.objects.filter(number__in=numbers).values_list("pk", "title", "description")
+    )
+    if tickets:
+        _store(tickets)
 
 
 @outbox.consumer("insights.dictionary")

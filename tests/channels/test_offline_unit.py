@@ -67,7 +67,7 @@ def test_redelivered_event_does_not_mail_twice(dispatched, smtp):
     row = Outbox.objects.filter(topic="ticket.event").order_by("id").first()
     from complaintloop.channels.consumers import mail_offline_unit
 
-    mail_offline_unit(row)
+    mail_offline_unit([row])
     assert len(smtp.messages) == 1
 
 

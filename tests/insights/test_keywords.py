@@ -36,8 +36,8 @@ def test_redelivery_is_idempotent(world):
     outbox.drain()
     first = sorted(TicketKeyword.objects.filter(ticket=ticket).values_list("word", "weight"))
     row = Outbox.objects.filter(topic="ticket.event", payload__kind="created").first()
-    keywords.keywords_at_intake(row)
-    keywords.keywords_at_intake(row)
+    keywords.keywords_at_intake([row])
+    keywords.keywords_at_intake([row])
     again = sorted(TicketKeyword.objects.filter(ticket=ticket).values_list("word", "weight"))
     assert first == again
     assert "电费异常" in dict(again) or "电费" in dict(again)
@@ -60,3 +60,20 @@ def test_extract_all_fills_bulk_loaded_tickets(world):
     assert "无信号" in _words(a)
     assert "乱扣费" in _words(b)
     assert keywords.extract_all() == 0  # nothing missing any more
+
+
+def test_a_polls_new_tickets_get_their_keywords_in_the_queries_of_one(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    texts = ["手机无信号,基站是不是坏了", "套餐外乱扣费五十元", "光猫频繁掉线", "电费异常偏高"]
+    tickets = [world.new_ticket(description=text) for text in texts]
+    rows = list(Outbox.objects.filter(topic="ticket.event", payload__kind="created").order_by("id"))
+    keywords.extract("预热")  # the dictionary loaded, as in a running worker
+    with CaptureQueriesContext(connection) as one:
+        keywords.keywords_at_intake(rows[:1])
+    with CaptureQueriesContext(connection) as three:
+        keywords.keywords_at_intake(rows[1:])
+    assert len(three) == len(one)
+    assert all(_words(ticket) for ticket in tickets)
+    assert "乱扣费" in _words(tickets[1]) and "无信号" in _words(tickets[0])

@@ -45,6 +45,17 @@ def config_for(unit_id: int | None) -> OfflineUnit | None:
     )
 
 
+def offline_unit_ids(unit_ids: set[int]) -> set[int]:
+    """Which of these units are active offline units."""
+    if not unit_ids:
+        return set()
+    return set(
+        OfflineUnit.objects.filter(unit_id__in=unit_ids, is_active=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+
+
 def is_offline_sender(address: str) -> bool:
     return any(address in cfg.address_list for cfg in OfflineUnit.objects.filter(is_active=True))
 
