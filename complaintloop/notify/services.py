@@ -361,10 +361,13 @@ def _notify_staff(
     and their settings say so."""
     kind = event.split(".", 1)[1]
     queued = []
+    shared: dict[str, dict[str, Any]] = {}  # per language: only the recipient differs
     for person in people:
         pref = loaded.alert_settings.get(person.pk)
         language = pref.language if pref else Language.ZH
-        context = _context(ticket, event_row, kind, language, str(person))
+        if language not in shared:
+            shared[language] = _context(ticket, event_row, kind, language)
+        context = {**shared[language], "recipient": {"name": str(person)}}
         rendered = render_message(event, Channel.IN_APP, language, context)
         if rendered:
             notes.append(
