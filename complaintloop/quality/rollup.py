@@ -92,7 +92,8 @@ def _build_flag_columns() -> dict[str, Case]:
 
 
 # Bumped when the fact columns change meaning (TicketContribution.facts_version).
-FACTS_VERSION = 1
+# 2: the level recorded on the ticket (what the engine filters), not the customer's now.
+FACTS_VERSION = 2
 
 
 @dataclass
@@ -130,7 +131,7 @@ def _contributions(tickets: QuerySet) -> Iterable[Contribution]:
         "order_type__code",
         "accepting_unit_id",
         "owner_unit_id",
-        "customer__level",
+        "customer_level",
         *(f"m_{name}" for name in MEASURES),
     )
     chunk: list[dict] = []
@@ -162,7 +163,7 @@ def _chunk(rows: list[dict]) -> Iterable[Contribution]:
         facts = {
             "category_path": row["category_path"] or "",
             "owner_unit_id": row["owner_unit_id"],
-            "customer_level": row["customer__level"] or "",
+            "customer_level": row["customer_level"] or "",
             "handling_minutes": working,
             "handling_natural_minutes": natural,
             "first_response_minutes": first_response.get(row["id"], (None, None))[0],

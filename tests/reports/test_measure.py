@@ -112,3 +112,20 @@ def test_facts_missing_or_of_an_older_version_leave_the_period_to_the_engine(fac
     ours = measure.compute_many(found, **period)
     for indicator in found:
         assert ours[indicator.code] == engine.compute(indicator, **period), indicator.code
+
+
+def test_a_customers_later_level_change_keeps_the_facts_equal_to_the_engine(facts_built, world):
+    from complaintloop.customers.models import Customer
+    from complaintloop.quality import facts, rollup
+    from complaintloop.tickets.models import Ticket
+
+    # given every customer of the period's tickets is promoted to VIP after the fact
+    ids = Ticket.objects.values_list("customer_id", flat=True)
+    Customer.objects.filter(pk__in=ids).update(level="vip")
+    # and the facts are recomputed afterwards, as each ticket's next event would
+    rollup.rebuild()
+    vip = [i for i in indicators() if i.code == "vip_timely_rate"]
+    # then the facts still answer with the level the tickets recorded, as the engine does
+    assert facts.parts(vip, start=date(2025, 9, 1), end=date(2025, 10, 31)) is not None
+    assert_engines_numbers(vip, world.province, None)
+    assert_engines_numbers(vip, world.province, "region")
