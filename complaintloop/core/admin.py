@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from . import outbox
 from .models import AuditLog, Outbox, WorkCalendarDay
 
 
@@ -11,11 +13,45 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
     search_fields = ("note",)
 
 
+class DeliveryState(admin.SimpleListFilter):
+    title = _("投递状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("pending", _("待投递")),
+            ("failing", _("投递失败重试中")),
+            ("dead", _("已放弃(死信)")),
+            ("delivered", _("已投递")),
+        ]
+
+    def queryset(self, request, queryset):
+        undelivered = queryset.filter(delivered_at__isnull=True)
+        return {
+            "pending": undelivered.filter(attempts=0),
+            "failing": undelivered.filter(attempts__gt=0, attempts__lt=outbox.MAX_ATTEMPTS),
+            "dead": undelivered.filter(attempts__gte=outbox.MAX_ATTEMPTS),
+            "delivered": queryset.filter(delivered_at__isnull=False),
+        }.get(self.value(), queryset)
+
+
 @admin.register(Outbox)
 class OutboxAdmin(admin.ModelAdmin):
-    list_display = ("id", "topic", "created_at", "claimed_at", "delivered_at", "attempts")
-    list_filter = ("topic",)
+    list_display = ("id", "topic", "created_at", "delivered_at", "attempts", "short_error")
+    list_filter = (DeliveryState, "topic")
     readonly_fields = [f.name for f in Outbox._meta.fields]
+    actions = ["redeliver"]
+
+    @admin.display(description=_("最近错误"))
+    def short_error(self, obj: Outbox) -> str:
+        return obj.last_error[:80]
+
+    @admin.action(description=_("重新投递所选事件(死信或失败的)"))
+    def redeliver(self, request, queryset):
+        """Give rows that ran out of attempts (or are failing) a fresh start; the next
+        drain delivers them. Consumers are idempotent, so a delivered row stays as is."""
+        count = outbox.retry_again(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("已重新排队 %(n)s 条事件") % {"n": count}, messages.SUCCESS)
 
 
 @admin.register(AuditLog)

@@ -170,3 +170,11 @@ def _deliver_claimed(rows: list[Outbox]) -> int:
     # One "delivered" mark for the poll: a crash before it only means consumers see
     # the rows again, which they must tolerate anyway.
     return _mark_delivered([row.pk for row in rows if _run(row, batched=row.topic in batched)])
+
+
+def retry_again(ids: list[int]) -> int:
+    """Undelivered rows among ``ids`` start over: attempts, claim and error cleared
+    (the admin's "redeliver" for dead letters); returns how many."""
+    return Outbox.objects.filter(pk__in=ids, delivered_at__isnull=True).update(
+        attempts=0, claimed_at=None, last_error=""
+    )

@@ -187,3 +187,28 @@ def test_a_failing_batch_is_retried_row_by_row_so_only_the_bad_row_waits(db, bat
     )
     bad.refresh_from_db()
     assert bad.delivered_at is None and bad.attempts == 1 and "bad row" in bad.last_error
+
+
+def test_a_dead_letter_is_listed_and_redelivered_from_the_admin(db, batch_calls, admin_client):
+    row = outbox.emit(BATCH_TOPIC, {"n": 7, "bad": True})
+    # given a row that ran out of attempts
+    Outbox.objects.filter(pk=row.pk).update(attempts=outbox.MAX_ATTEMPTS, last_error="ValueError")
+    assert outbox.drain() == 0
+    # then the admin lists it among the dead letters, not among the delivered
+    dead = admin_client.get("/admin/core/outbox/?state=dead")
+    assert dead.status_code == 200 and f"/admin/core/outbox/{row.pk}/change/" in dead.text
+    assert (
+        f"/admin/core/outbox/{row.pk}/change/"
+        not in admin_client.get("/admin/core/outbox/?state=delivered").text
+    )
+    # when an operator fixes the cause and redelivers it
+    Outbox.objects.filter(pk=row.pk).update(payload={"n": 7})
+    response = admin_client.post(
+        "/admin/core/outbox/",
+        {"action": "redeliver", "_selected_action": [row.pk], "state": "dead"},
+    )
+    assert response.status_code == 302
+    # then the next drain delivers it
+    assert outbox.drain() == 1
+    row.refresh_from_db()
+    assert row.delivered_at is not None and row.last_error == ""
