@@ -123,12 +123,6 @@ def _store(tickets: list[tuple[int, str, str]]) -> list[TicketKeyword]:
     return rows
 
 
-def extract_for(ticket: Ticket) -> list[TicketKeyword]:
-    """(Re)compute one ticket's keywords."""
-    _extractor.refresh()
-    return _store([(ticket.pk, ticket.title, ticket.description)])
-
-
 def extract_all(batch: int = 2000, *, only_missing: bool = True, progress=None) -> int:
     """Extract keywords in bulk (after a seed or an import); returns tickets done.
     Walks tickets by id; with ``only_missing`` it skips, per batch, those that have

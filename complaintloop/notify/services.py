@@ -142,12 +142,6 @@ def quiet_until(at: datetime) -> datetime | None:
 # ---- customers' own choices --------------------------------------------------------
 
 
-def customer_preference(customer_id: int) -> CustomerPreference:
-    """The customer's stored choices, or the defaults (Chinese, SMS and email on)."""
-    found = CustomerPreference.objects.filter(customer_id=customer_id).first()
-    return found or CustomerPreference(customer_id=customer_id)
-
-
 @transaction.atomic
 def set_customer_preference(
     customer_id: int, *, language: str, sms_enabled: bool, email_enabled: bool
@@ -469,10 +463,6 @@ def fan_out_many(rows: list[Outbox]) -> list:
         queued += _fan_out_one(loaded, notes, row)
     in_app(notes)
     return [m for m in queued if m is not None]
-
-
-def fan_out(row: Outbox) -> list:
-    return fan_out_many([row])
 
 
 @outbox.batch_consumer("ticket.event")

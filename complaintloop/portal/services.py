@@ -262,10 +262,6 @@ def has_access(session, number: str) -> bool:
 # ---- the customer's notification choices -----------------------------------------
 
 
-def preferences(number: str):
-    return notify.customer_preference(_ticket(number).customer_id)
-
-
 def set_preferences(number: str, *, language: str, sms_enabled: bool, email_enabled: bool):
     """Only reachable with verified access to one of the customer's tickets."""
     return notify.set_customer_preference(

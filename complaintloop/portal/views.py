@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from complaintloop.core.errors import DomainError, Invalid
+from complaintloop.notify import selectors as notify_selectors
 
 from . import selectors, services
 
@@ -127,7 +128,7 @@ def _ticket_page(request, number: str, *, error=None, status=200, values=None):
         "steps": selectors.trace(ticket),
         "can_survey": services.can_survey(ticket),
         "can_reopen": services.can_reopen(ticket),
-        "preference": services.preferences(number),
+        "preference": notify_selectors.customer_preference(ticket.customer_id),
         "error": error,
         "values": values or {},
     }

@@ -125,7 +125,11 @@ def local_range(start: date, end: date) -> tuple[datetime, datetime]:
 def _base(indicator: Indicator, start: date, end: date, scope_unit: Unit | None) -> QuerySet:
     lo, hi = local_range(start, end)
     field = indicator.date_field
-    qs = Ticket.objects.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
+    return in_scope(Ticket.objects.filter(**{f"{field}__gte": lo, f"{field}__lt": hi}), scope_unit)
+
+
+def in_scope(qs: QuerySet, scope_unit: Unit | None) -> QuerySet:
+    """Rows (tickets, or anything with a ``region_path``) within the unit's region."""
     if scope_unit is not None and not is_whole_province(scope_unit.path):
         qs = qs.filter(region_path__startswith=scope_unit.path)
     return qs
@@ -161,7 +165,11 @@ def tree_paths(indicators: Iterable[Indicator]) -> dict[tuple[str, str], str | N
 def _bucket(moment: datetime | None, group_by: str) -> str:
     if moment is None:
         return NO_GROUP
-    day = timezone.localtime(moment).date()
+    return day_bucket(timezone.localtime(moment).date(), group_by)
+
+
+def day_bucket(day: date, group_by: str) -> str:
+    """The time group key of a local day: the day, its week's Monday, or its month."""
     if group_by == "day":
         return day.isoformat()
     if group_by == "week":

@@ -18,7 +18,7 @@ give the engine's numbers for every built-in indicator and grouping."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -107,13 +107,14 @@ def parts(
     if not _complete(facts, start, end, scope_unit):
         return None
     column = _group_column(group_by)
+    label = _labeller(group_by)  # one unit lookup for every indicator of the call
     out: dict[str, Parts] = {}
     counted = {c: p for c, p in plans.items() if p[0].kind in COUNTED}
     if counted:
-        out.update(_counted(facts, counted, column, group_by))
+        out.update(_counted(facts, counted, column, label))
     for code, (indicator, (num_q, _den_q, minutes)) in plans.items():
         if indicator.kind in DURATIONS:
-            out[code] = _durations(facts, indicator, num_q, minutes, column, group_by)
+            out[code] = _durations(facts, indicator, num_q, minutes, column, label)
     return out
 
 
@@ -184,18 +185,17 @@ def to_q(spec: dict, paths: dict) -> Q | None:
 
 
 def _facts(start: date, end: date, scope_unit: Unit | None) -> QuerySet:
-    qs = TicketContribution.objects.filter(day__gte=start, day__lte=end)
-    if scope_unit is not None and not engine.is_whole_province(scope_unit.path):
-        qs = qs.filter(region_path__startswith=scope_unit.path)
-    return qs
+    return engine.in_scope(
+        TicketContribution.objects.filter(day__gte=start, day__lte=end), scope_unit
+    )
 
 
 def _complete(facts: QuerySet, start: date, end: date, scope_unit: Unit | None) -> bool:
     """Every ticket created in the period has a fact row of the current version."""
     lo, hi = engine.local_range(start, end)
-    tickets = Ticket.objects.filter(created_at__gte=lo, created_at__lt=hi)
-    if scope_unit is not None and not engine.is_whole_province(scope_unit.path):
-        tickets = tickets.filter(region_path__startswith=scope_unit.path)
+    tickets = engine.in_scope(
+        Ticket.objects.filter(created_at__gte=lo, created_at__lt=hi), scope_unit
+    )
     current = facts.filter(facts_version=rollup.FACTS_VERSION).count()
     return current == tickets.count()
 
@@ -211,22 +211,14 @@ def _labeller(group_by: str | None):
     if group_by is None:
         return lambda _value: engine.NO_GROUP
     if group_by in engine.TIME_GROUPS:
-        return lambda day: _time_key(day, group_by)
+        return lambda day: engine.day_bucket(day, group_by)
     if group_by in UNIT_GROUPS:
         codes = dict(Unit.objects.values_list("id", "code"))
         return lambda unit_id: codes.get(unit_id) or engine.NO_GROUP
     return lambda value: value or engine.NO_GROUP
 
 
-def _time_key(day: date, group_by: str) -> str:
-    if group_by == "day":
-        return day.isoformat()
-    if group_by == "week":
-        return (day - timedelta(days=day.weekday())).isoformat()
-    return day.strftime("%Y-%m")
-
-
-def _counted(facts: QuerySet, plans: dict, column: str | None, group_by: str | None) -> dict:
+def _counted(facts: QuerySet, plans: dict, column: str | None, label) -> dict:
     aggregates = {}
     for n, (indicator, (num_q, den_q, _minutes)) in enumerate(plans.values()):
         if indicator.kind == Kind.RATE:
@@ -234,7 +226,6 @@ def _counted(facts: QuerySet, plans: dict, column: str | None, group_by: str | N
             aggregates[f"n{n}"] = Count("pk", filter=(den_q & num_q) or Q(pk__isnull=False))
         else:
             aggregates[f"n{n}"] = Count("pk", filter=num_q or Q(pk__isnull=False))
-    label = _labeller(group_by)
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if column is None:
         sums[engine.NO_GROUP].update(facts.aggregate(**aggregates))
@@ -253,17 +244,17 @@ def _counted(facts: QuerySet, plans: dict, column: str | None, group_by: str | N
     return out
 
 
-def _durations(facts, indicator, num_q, minutes, column, group_by) -> Parts:
+def _durations(facts, indicator, num_q, minutes, column, label) -> Parts:
     rows = facts.filter(num_q, **{f"{minutes}__isnull": False})
-    label = _labeller(group_by)
     if indicator.kind == Kind.AVERAGE_DURATION:
-        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         if column is None:
             found = rows.aggregate(total=Sum(minutes), n=Count("pk"))
             grouped = [(None, found["total"], found["n"])]
         else:
             grouped = rows.values_list(column).annotate(total=Sum(minutes), n=Count("pk"))
-        for value, total, n in grouped.order_by() if column else grouped:
+            grouped = grouped.order_by()
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for value, total, n in grouped:
             if n:
                 key = label(value)
                 totals[key][0] += total or 0

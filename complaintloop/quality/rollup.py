@@ -290,11 +290,6 @@ def apply_tickets(events: dict[int, int | None]) -> int:
     return moved
 
 
-def apply_ticket(ticket_id: int, *, event_id: int | None = None) -> bool:
-    """One ticket's ``apply_tickets``: True when its counts moved."""
-    return apply_tickets({ticket_id: event_id}) > 0
-
-
 @outbox.batch_consumer("ticket.event")
 def on_ticket_events(rows: list[Outbox]) -> None:
     """All the ticket events a worker took in one poll, applied as one batch."""

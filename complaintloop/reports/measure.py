@@ -87,9 +87,9 @@ def _tickets(indicator: Indicator, start: date, end: date, scope_unit: Unit | No
     """The tickets the engine would measure (date range, scope, numerator filter)."""
     lo, hi = engine.local_range(start, end)
     field = indicator.date_field
-    qs = Ticket.objects.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
-    if scope_unit is not None and not engine.is_whole_province(scope_unit.path):
-        qs = qs.filter(region_path__startswith=scope_unit.path)
+    qs = engine.in_scope(
+        Ticket.objects.filter(**{f"{field}__gte": lo, f"{field}__lt": hi}), scope_unit
+    )
     codes = formulas.tree_codes(indicator.numerator or {})
     paths: dict[tuple[str, str], str | None] = {}
     found = dict(Category.objects.filter(code__in=codes["category"]).values_list("code", "path"))
@@ -115,7 +115,7 @@ def _working_minutes(qs: QuerySet, spec: dict, group_by: str | None) -> dict[str
     out: dict[str, list[int]] = defaultdict(list)
     if not kept:
         return out
-    minutes = working_minutes([a for _, a, _ in kept], [b for _, _, b in kept])
+    minutes = worktime.working_minutes([a for _, a, _ in kept], [b for _, _, b in kept])
     for (key, _a, _b), value in zip(kept, minutes.tolist(), strict=True):
         out[key].append(int(value))
     return out
@@ -174,10 +174,6 @@ def _label(value, group_by: str) -> str:
     if group_by == "category_l1":
         return engine.category_l1(value) or engine.NO_GROUP
     return value if value else engine.NO_GROUP
-
-
-def working_minutes(starts: list[datetime], ends: list[datetime]) -> np.ndarray:
-    return worktime.working_minutes(starts, ends)
 
 
 def _scale(indicator: Indicator, minutes: float) -> float:
@@ -293,9 +289,9 @@ def _from_facts(found, start, end, scope_unit, group_by) -> dict:
 
 def _counted(found, field, start, end, scope_unit, group_by) -> dict:
     lo, hi = engine.local_range(start, end)
-    qs = Ticket.objects.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
-    if scope_unit is not None and not engine.is_whole_province(scope_unit.path):
-        qs = qs.filter(region_path__startswith=scope_unit.path)
+    qs = engine.in_scope(
+        Ticket.objects.filter(**{f"{field}__gte": lo, f"{field}__lt": hi}), scope_unit
+    )
     paths = engine.tree_paths(found)
     hoisted: dict[str, Q] = {}
     if group_by is None:

@@ -309,7 +309,7 @@ def test_rebuild_gives_the_same_rows(dataset):
     # then the same rows come back, and applying an event again changes nothing
     assert stored() == incremental
     assert done["rows"] == len(incremental)
-    assert not rollup.apply_ticket(dataset.t3.pk, event_id=10**9)
+    assert rollup.apply_tickets({dataset.t3.pk: 10**9}) == 0
     assert stored() == incremental
 
 

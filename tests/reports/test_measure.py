@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from complaintloop.core import calendar
-from complaintloop.quality import engine
+from complaintloop.quality import engine, worktime
 from complaintloop.quality.selectors import indicators
 from complaintloop.reports import measure
 
@@ -44,7 +44,7 @@ def test_working_minutes_match_the_calendar(db, pairs):
     starts = [a for a, _ in pairs]
     ends = [a + timedelta(minutes=m, seconds=17) for a, m in pairs]
     expected = [calendar.working_minutes_between(a, b) for a, b in zip(starts, ends, strict=True)]
-    assert measure.working_minutes(starts, ends).tolist() == expected
+    assert worktime.working_minutes(starts, ends).tolist() == expected
 
 
 @pytest.mark.parametrize(
