@@ -18,24 +18,33 @@ from .factories import (
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sqlite_flush_may_purge_events():
-    """Transactional tests flush the database between tests; on SQLite that is a DELETE,
-    which the append-only trigger refuses unless the purge switch is on."""
+def _flush_may_purge_append_only_tables():
+    """Transactional tests flush the database between tests. The ticket trace and the
+    audit log refuse DELETE (SQLite) and TRUNCATE (PostgreSQL) unless the purge switch
+    is open, so the test flush, and only it, opens it around its statements."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        yield
-        return
     DatabaseOperations = type(connection.ops)
     original = DatabaseOperations.sql_flush
+    vendor = connection.vendor
 
     def sql_flush(self, style, tables, **kwargs):
         statements = original(self, style, tables, **kwargs)
-        if "tickets_ticketevent" in tables:
-            statements = [
+        if not statements:
+            return statements
+        if vendor == "postgresql":
+            return [
+                "SET complaintloop.purge = 'on';",
+                *statements,
+                "RESET complaintloop.purge;",
+            ]
+        if vendor == "sqlite":
+            return [
                 "INSERT INTO ticket_event_purge (since) VALUES (datetime('now'));",
+                "INSERT INTO core_purge_switch (since) VALUES (datetime('now'));",
                 *statements,
                 "DELETE FROM ticket_event_purge;",
+                "DELETE FROM core_purge_switch;",
             ]
         return statements
 

@@ -12,17 +12,12 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from complaintloop.core.errors import DomainError, Invalid
+from complaintloop.core.schemas import ERRORS
 
 from .models import InboundChannel, InboundMessage
 from .services import media, sms
 
 router = Router(tags=["channels"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict
 
 
 class InboundOut(Schema):
@@ -31,9 +26,6 @@ class InboundOut(Schema):
     outcome: str
     ticket: str | None
     detail: str
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class Unsigned(DomainError):

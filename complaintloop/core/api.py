@@ -95,6 +95,7 @@ def value_error(request, exc):
 
 def register_routers() -> None:
     from complaintloop.channels.api import router as channels_router
+    from complaintloop.core.audit_api import router as audit_router
     from complaintloop.customers.api import router as customers_router
     from complaintloop.insights.api import router as insights_router
     from complaintloop.notify.api import router as notify_router
@@ -113,6 +114,7 @@ def register_routers() -> None:
     api.add_router("", webhooks_router)
     api.add_router("", notify_router)
     api.add_router("", channels_router)
+    api.add_router("", audit_router)
 
 
 register_routers()

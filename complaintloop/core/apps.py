@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 (registers the calendar receivers)
+        from .audit import watch_configuration
+        from .models import WorkCalendarDay
+
+        watch_configuration(WorkCalendarDay)  # audited configuration (R33)

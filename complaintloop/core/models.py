@@ -52,11 +52,13 @@ class Outbox(models.Model):
 
 
 class AuditLog(models.Model):
-    """Who looked at or changed what: unmasked PII views, admin changes (R33)."""
+    """Who looked at or changed what: unmasked PII views, exports, configuration changes
+    (R33). Append-only: the model refuses updates and deletes, and so does the database
+    (core 0004). Staff who acted are deactivated, not deleted (PROTECT)."""
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
@@ -70,3 +72,11 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")

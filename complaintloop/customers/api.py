@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from complaintloop.tickets.api import ERRORS
+from complaintloop.core.schemas import ERRORS
 
 from . import selectors, services
 
@@ -46,7 +46,7 @@ class CustomerQuery(Schema):
 
 @router.get("/customers", response={200: CustomerPage, **ERRORS}, summary="查询客户(号码已脱敏)")
 def list_customers(request: HttpRequest, params: Query[CustomerQuery]):
-    qs = selectors.search(params.q, params.level).prefetch_related("list_entries")
+    qs = selectors.search(request.auth, params.q, params.level).prefetch_related("list_entries")
     if params.cursor:
         qs = qs.filter(id__lt=params.cursor)
     rows = list(qs[: params.limit + 1])
@@ -68,5 +68,5 @@ def create_customer(request: HttpRequest, body: CustomerIn):
 def get_customer(
     request: HttpRequest, customer_id: int = Path(..., ge=1, le=2**62), unmask: bool = False
 ):
-    customer = selectors.get(customer_id)
+    customer = selectors.get(customer_id, request.auth)
     return selectors.reveal(customer, request.auth) if unmask else selectors.as_dict(customer)

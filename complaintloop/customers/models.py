@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +13,32 @@ class CustomerLevel(models.TextChoices):
     GOLD = "gold", _("金卡")
     SILVER = "silver", _("银卡")
     ORDINARY = "ordinary", _("普通")
+
+
+# Apps above customers add the ways a customer becomes visible through their own data
+# (tickets: "has a ticket the user may see"), so customers need not import them.
+ScopeExtension = Callable[[object], Q]
+SCOPE_EXTENSIONS: list[ScopeExtension] = []
+
+
+def extend_scope(extension: ScopeExtension) -> None:
+    if extension not in SCOPE_EXTENSIONS:
+        SCOPE_EXTENSIONS.append(extension)
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, actor) -> "CustomerQuerySet":
+        """Data scope (R29): customers who live in the actor's scope, or who have a
+        ticket the actor may see (the same scope as tickets)."""
+        path = actor.scope_path
+        if not path:
+            return self.none()
+        if actor.sees_whole_province:
+            return self
+        q = Q(region__path__startswith=path)
+        for extension in SCOPE_EXTENSIONS:
+            q |= extension(actor)
+        return self.filter(q)
 
 
 class Customer(models.Model):
@@ -34,12 +62,18 @@ class Customer(models.Model):
     address = models.CharField(_("地址"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
 
     def __str__(self) -> str:
         return f"{self.name}"
+
+    @property
+    def region_path(self) -> str:
+        return self.region.path if self.region_id else ""
 
 
 class ContactChannel(models.TextChoices):

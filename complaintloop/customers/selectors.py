@@ -12,8 +12,10 @@ from complaintloop.org.models import Staff
 from .models import ContactRecord, Customer, CustomerListEntry
 
 
-def search(q: str = "", level: str = "") -> QuerySet[Customer]:
-    qs = Customer.objects.select_related("region")
+def search(actor: Staff, q: str = "", level: str = "") -> QuerySet[Customer]:
+    """Customers in the actor's data scope matching ``q`` (exact number, name prefix or
+    enterprise name)."""
+    qs = Customer.objects.visible_to(actor).select_related("region")
     if q:
         qs = qs.filter(Q(phone=q) | Q(name__startswith=q) | Q(enterprise_name__icontains=q))
     if level:
@@ -21,8 +23,12 @@ def search(q: str = "", level: str = "") -> QuerySet[Customer]:
     return qs.order_by("-id")
 
 
-def get(customer_id: int) -> Customer:
-    customer = Customer.objects.select_related("region").filter(pk=customer_id).first()
+def get(customer_id: int, actor: Staff) -> Customer:
+    """One customer in the actor's data scope; outside it the customer does not exist
+    for them (404, like a ticket out of scope)."""
+    customer = (
+        Customer.objects.visible_to(actor).select_related("region").filter(pk=customer_id).first()
+    )
     if customer is None:
         raise NotFound("customer.not_found", _("客户不存在"))
     return customer
@@ -53,8 +59,17 @@ def reveal(customer: Customer, actor: Staff) -> dict:
 
 
 def by_phone(phone: str) -> Customer | None:
-    """The customer calling from ``phone`` (unique index), with the region."""
+    """The customer calling from ``phone`` (unique index), with the region. Unscoped:
+    callers decide what the actor may see (``is_visible``)."""
     return Customer.objects.select_related("region").filter(phone=phone).first()
+
+
+def is_visible(customer: Customer, actor: Staff) -> bool:
+    """Whether ``customer`` is inside the actor's data scope."""
+    path = actor.scope_path
+    if path and (actor.sees_whole_province or customer.region_path.startswith(path)):
+        return True  # lives in scope: no query needed
+    return Customer.objects.visible_to(actor).filter(pk=customer.pk).exists()
 
 
 def active_flags(customer: Customer) -> list[CustomerListEntry]:

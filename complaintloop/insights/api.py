@@ -5,7 +5,7 @@ from datetime import date, datetime
 from ninja import Field as SchemaField
 from ninja import Router, Schema
 
-from complaintloop.tickets.api import ERRORS
+from complaintloop.core.schemas import ERRORS
 
 from . import selectors, services
 from .models import Alert, Problem, WarningNotice

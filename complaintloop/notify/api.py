@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from complaintloop.tickets.api import ERRORS
+from complaintloop.core.schemas import ERRORS
 
 from . import selectors, services
 

@@ -76,6 +76,8 @@ PII_ROLES = {Role.SUPERVISOR, Role.SYSTEM_ADMIN, Role.AUDITOR}
 OPERATOR_ROLES = {Role.AGENT, Role.HANDLER, Role.SUPERVISOR, Role.SYSTEM_ADMIN}
 # Roles that read the quality pages, reports and insights.
 QUALITY_ROLES = {Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN, Role.AUDITOR}
+# Roles that read the audit log (PII views, exports, configuration changes).
+AUDIT_ROLES = {Role.AUDITOR, Role.SYSTEM_ADMIN}
 # Roles that may urge, supervise, escalate and reopen.
 SUPERVISING_ROLES = {Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN}
 
@@ -119,6 +121,12 @@ class Staff(AbstractUser):
         return unit.path if unit else ""
 
     @property
+    def sees_whole_province(self) -> bool:
+        """The data scope is the root unit (or a superuser without a scope): no filter."""
+        path = self.scope_path
+        return path == "/" or path.count("/") == 2
+
+    @property
     def can_view_pii(self) -> bool:
         return self.is_superuser or self.role in PII_ROLES
 
@@ -129,6 +137,10 @@ class Staff(AbstractUser):
     @property
     def can_supervise(self) -> bool:
         return self.is_superuser or self.role in SUPERVISING_ROLES
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.is_superuser or self.role in AUDIT_ROLES
 
     @property
     def can_view_quality(self) -> bool:

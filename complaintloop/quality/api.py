@@ -7,20 +7,12 @@ from typing import Literal
 from ninja import Query, Router, Schema
 
 from complaintloop.core.errors import Invalid
+from complaintloop.core.schemas import ERRORS
 
 from . import engine, selectors, services
 from .models import Indicator
 
 router = Router(tags=["quality"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class IndicatorOut(Schema):

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaintloop.core import clock, outbox
+from complaintloop.core import audit, clock, outbox
 from complaintloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from complaintloop.org.models import Role, Staff, Unit
 from complaintloop.taxonomy.models import Category, OrderType
@@ -192,7 +192,7 @@ def create(data: dict[str, Any], *, actor: Staff, owner_unit: str | None = None)
     if Indicator.objects.filter(code=cleaned["code"]).exists():
         raise Conflict("indicator.code_taken", "指标编码已存在", {"code": ["已存在"]})
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.acting_as(actor):  # audited configuration (R33)
             return Indicator.objects.create(**cleaned, owner_unit=unit, is_builtin=False)
     except IntegrityError as exc:  # a concurrent create with the same code
         raise Conflict("indicator.code_taken", "指标编码已存在", {"code": ["已存在"]}) from exc
@@ -225,7 +225,8 @@ def update(
         if field != "code":
             setattr(indicator, field, value)
     indicator.owner_unit = unit
-    indicator.save()
+    with audit.acting_as(actor):  # audited configuration (R33)
+        indicator.save()
     return indicator
 
 

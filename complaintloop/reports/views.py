@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaintloop.core import clock
+from complaintloop.core import audit, clock
 from complaintloop.core.errors import DomainError, NotFound
 
 from . import periods, selectors, services
@@ -132,6 +132,7 @@ def download(request, report_id: int, fmt: str):
         handle = field.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("报告文件已丢失,请重新生成")) from exc
+    audit.export(request.user, "report", report=report.pk, slug=report.slug, format=fmt)
     return FileResponse(
         handle,
         as_attachment=True,

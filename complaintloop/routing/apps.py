@@ -6,4 +6,9 @@ class RoutingConfig(AppConfig):
     label = "routing"
 
     def ready(self) -> None:
+        from complaintloop.core.audit import watch_configuration
+
+        from .models import RoutingRule
+
+        watch_configuration(RoutingRule)  # audited configuration (R33)
         from . import signals  # noqa: F401

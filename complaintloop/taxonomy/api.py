@@ -2,7 +2,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from complaintloop.tickets.api import ERRORS
+from complaintloop.core.schemas import ERRORS
 
 from . import services
 from .models import Category

@@ -8,6 +8,7 @@ from ninja import Header, Query, Router, Schema
 
 from complaintloop.core.audit import mask_phone
 from complaintloop.core.errors import DomainError
+from complaintloop.core.schemas import ERRORS
 
 from . import selectors, services
 from .models import EventKind, Ticket
@@ -30,15 +31,6 @@ from .schemas import (
 )
 
 router = Router(tags=["tickets"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def list_item(t: Ticket) -> dict:

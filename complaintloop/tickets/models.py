@@ -254,12 +254,24 @@ class TicketEvent(models.Model):
         return f"{self.ticket_id}#{self.seq} {self.kind}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise PermissionError("ticket events are append-only")
+        # A row built elsewhere (the admin's add form, a shell) could carry any seq, at
+        # and actor: a forged trace. Only append() may insert, nothing may update.
+        if not getattr(self, "_appending", False) or self.pk is not None:
+            raise PermissionError("ticket events are append-only and written by services")
         super().save(*args, **kwargs)
+        self._appending = False
 
     def delete(self, *args, **kwargs):
         raise PermissionError("ticket events are append-only")
+
+    @classmethod
+    def append(cls, **fields) -> "TicketEvent":
+        """Insert one event; only ``tickets.services.record`` calls this, so seq, at and
+        actor always come from the service that performed the operation (R9)."""
+        event = cls(**fields)
+        event._appending = True
+        event.save(force_insert=True)
+        return event
 
 
 class WorkItemKind(models.TextChoices):

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from complaintloop.tickets.api import ERRORS
+from complaintloop.core.schemas import ERRORS
 
 from . import services
 from .models import Delivery, DeliveryStatus, Subscription

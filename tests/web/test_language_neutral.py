@@ -39,13 +39,18 @@ def test_routing_reasons_are_stored_as_codes_and_said_in_the_readers_language(wo
 
 def test_reasons_stored_as_text_before_the_codes_stay_readable(world):
     ticket = world.new_ticket()
-    TicketEvent.objects.create(
-        ticket=ticket,
-        seq=ticket.version + 1,
-        kind=EventKind.COMMENTED,
-        at=ticket.created_at,
-        to_status=ticket.status,
-        payload={"routing": {"unit": "NJ-WG", "reason": "规则「旧规则」派往 南京网管中心"}},
+    # a row as an older release wrote it (bulk insert, as the importer does)
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                seq=ticket.version + 1,
+                kind=EventKind.COMMENTED,
+                at=ticket.created_at,
+                to_status=ticket.status,
+                payload={"routing": {"unit": "NJ-WG", "reason": "规则「旧规则」派往 南京网管中心"}},
+            )
+        ]
     )
     page = _english(world.handler_nj).get(f"/tickets/{ticket.number}/").content.decode()
     assert "规则「旧规则」派往 南京网管中心" in page

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from complaintloop.core import clock
+from complaintloop.core import audit, clock
 from complaintloop.core.errors import DomainError
 
 from .. import selectors, services
@@ -169,6 +169,7 @@ def pivot(request):
         context["errors"] = form_errors(exc)
         return render(request, "insights/pivot.html", context, status=exc.status)
     if request.GET.get("format") == "csv":
+        audit.export(actor, "pivot", **args, format="csv")
         return _pivot_csv(result, args)
     top = max((v for line in result["matrix"] for v in line), default=0)
     lines = [

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from complaintloop.core import audit
 from complaintloop.core.errors import DomainError, Invalid
 
 from .. import scorecards, selectors, services
@@ -53,10 +54,9 @@ def index(request):
     except DomainError as exc:
         context["errors"] = form_errors(exc)
         return render(request, "quality/scorecards.html", context, status=exc.status)
-    if fmt == "xlsx":
-        return _xlsx(data)
-    if fmt == "csv":
-        return _csv(data)
+    if fmt in ("xlsx", "csv"):
+        audit.export(actor, "scorecard", subject=subject, month=month, region=region, format=fmt)
+        return _xlsx(data) if fmt == "xlsx" else _csv(data)
     can_edit = actor.is_superuser or actor.role in services.MANAGER_ROLES
     context.update(
         data=data,

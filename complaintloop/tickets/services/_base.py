@@ -244,7 +244,7 @@ def record(
         ticket.version += 1
         ticket.updated_at = now
         ticket.save()
-    event = TicketEvent.objects.create(
+    event = TicketEvent.append(
         ticket=ticket,
         seq=ticket.version,
         kind=kind,

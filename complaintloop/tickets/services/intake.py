@@ -113,7 +113,8 @@ def _lookup(finder, code: str, field_name: str, label: str):
 
 def _customer(data: NewTicket, actor: Staff) -> Customer:
     if data.customer_id:
-        customer = Customer.objects.filter(pk=data.customer_id).first()
+        # Out of the actor's data scope is the same as unknown: ids are sequential.
+        customer = Customer.objects.visible_to(actor).filter(pk=data.customer_id).first()
         if customer is None:
             raise Invalid("customer.unknown", _("客户不存在"), {"customer_id": [_("未知客户")]})
         return customer

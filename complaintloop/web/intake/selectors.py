@@ -39,6 +39,9 @@ class Customer360:
     repeat_days: int
     category: Category | None = None
     extra: dict = field(default_factory=dict)
+    # The number belongs to a customer outside the agent's data scope: the panel says
+    # "another region's customer" and shows nothing of theirs (R29).
+    other_region: bool = False
 
     @property
     def satisfaction_total(self) -> int:
@@ -72,6 +75,19 @@ def customer_360(phone: str, actor: Staff, *, category_code: str = "") -> Custom
     customer = customers.by_phone(normalize_phone(phone))
     if customer is None:
         return None
+    if not customers.is_visible(customer, actor):
+        return Customer360(
+            customer=customer,
+            masked_phone=audit.mask_phone(customer.phone),
+            flags=[],
+            open_tickets=[],
+            past_tickets=[],
+            contacts=[],
+            satisfaction=dict.fromkeys(SATISFACTION_KEYS, 0),
+            repeats=[],
+            repeat_days=repeat_days(),
+            other_region=True,
+        )
     category = taxonomy.category(category_code) if category_code else None
     tickets = _tickets(customer, actor)
     open_tickets = list(

@@ -208,6 +208,13 @@ def _enrichment(phone: str, actor) -> partners.Enrichment | None:
     return partners.lookup(partners.customer_ref(phone, customers.by_phone(phone), actor))
 
 
+def _may_look_up(phone: str, actor) -> bool:
+    """Partner data of a number registered to a customer outside the actor's scope would
+    show what the customer panel hides (R29)."""
+    known = customers.by_phone(phone)
+    return known is None or customers.is_visible(known, actor)
+
+
 def _confirmation(ticket: Ticket, *, created: bool, attached: int) -> dict:
     event = (
         TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).only("payload").first()
@@ -254,9 +261,13 @@ def partner_panel(request: HttpRequest) -> HttpResponse:
     partner never delays what our own database already knows."""
     # A known caller is named by id so the page never carries the full number (R33).
     pk = request.GET.get("customer", "")
-    found = Customer.objects.filter(pk=pk).first() if pk.isdigit() else None
+    found = (
+        Customer.objects.visible_to(request.user).filter(pk=pk).first() if pk.isdigit() else None
+    )
     phone = found.phone if found else selectors.normalize_phone(request.GET.get("customer_phone"))
     if len(phone) < MIN_LOOKUP_DIGITS:
+        return HttpResponse("")
+    if found is None and not _may_look_up(phone, request.user):
         return HttpResponse("")
     enrichment = _enrichment(phone, request.user)
     return render(
