@@ -13,6 +13,7 @@ from complaintloop.org.models import Role
 from complaintloop.tickets.models import EventKind, Status, Ticket, TicketEvent
 
 from .factories import StaffFactory
+from .markers import postgres_only
 
 # The inlines' management forms, as the admin's change form posts them.
 INLINES = {
@@ -156,7 +157,7 @@ def test_database_refuses_rewriting_the_audit_log(world):
     assert AuditLog.objects.get(pk=entry.pk).action == "pii.unmask"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+@postgres_only("TRUNCATE")
 def test_postgres_refuses_truncate_of_events_and_audit_log(world):
     world.new_ticket()
     audit.record(None, "config.changed", world.nanjing)

@@ -13,6 +13,7 @@ from complaintloop.core.errors import Conflict
 from complaintloop.tickets import services
 from complaintloop.tickets.models import EventKind, Status, Ticket
 
+from ..markers import postgres_only
 from ..test_api import BODY, bearer
 
 THREADS = 8
@@ -21,7 +22,7 @@ pytestmark = [
     # serialized_rollback: the flush between transactional tests would otherwise drop
     # the process definitions the migrations installed.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+    postgres_only("row locks"),
 ]
 
 

@@ -19,13 +19,12 @@ from complaintloop.core.models import Outbox
 from complaintloop.notify.models import SmsMessage
 from complaintloop.webhooks.models import Delivery, Subscription
 
+from ..markers import postgres_only
 from .receiver import Receiver
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="a worker process needs a shared DB"
-    ),
+    postgres_only("a worker process needs a shared database"),
 ]
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = 150
