@@ -164,3 +164,9 @@ def test_postgres_refuses_truncate_of_events_and_audit_log(world):
     assert _refused("TRUNCATE tickets_ticketevent CASCADE")
     assert _refused("TRUNCATE core_auditlog")
     assert TicketEvent.objects.exists() and AuditLog.objects.exists()
+
+
+def test_admin_cannot_add_audit_entries_or_change_warning_notices(world, admin):
+    assert admin.get(reverse("admin:core_auditlog_add")).status_code == 403
+    assert admin.get(reverse("admin:insights_warningnotice_add")).status_code == 403
+    assert admin.get(reverse("admin:insights_alert_add")).status_code == 403

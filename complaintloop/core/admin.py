@@ -5,6 +5,34 @@ from . import outbox
 from .models import AuditLog, Outbox, WorkCalendarDay
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows with a lifecycle or a trace of their own change only through their services:
+    view permission only: no add, change or delete for anyone, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkCalendarDay)
 class WorkCalendarDayAdmin(admin.ModelAdmin):
     list_display = ("date", "is_workday", "note", "source")
@@ -55,16 +83,12 @@ class OutboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
+    """Entries are written by audit.record only (no forged 'who looked')."""
+
     list_display = ("at", "actor", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
     readonly_fields = [f.name for f in AuditLog._meta.fields]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.site_header = "ComplaintLoop 投诉工单闭环平台"

@@ -9,6 +9,10 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ("level", "is_enterprise", "region")
     search_fields = ("name", "phone", "enterprise_name")
 
+    def get_queryset(self, request):
+        # The admin follows the same data scope as the API and the pages (R29).
+        return super().get_queryset(request).visible_to(request.user)
+
 
 @admin.register(ContactRecord)
 class ContactRecordAdmin(admin.ModelAdmin):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from complaintloop.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Alert,
     DomainTerm,
@@ -22,25 +24,24 @@ class StopWordAdmin(admin.ModelAdmin):
     search_fields = ("word",)
 
 
+# Alerts and notices move through their lifecycle on /insights/ (services, with their
+# trace); the admin only shows them.
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ("day", "region", "category", "observed", "expected", "upper_limit", "status")
     list_filter = ("status",)
     raw_id_fields = ("region", "category")
 
 
-class NoticeEventInline(admin.TabularInline):
+class NoticeEventInline(ReadOnlyInline):
     model = WarningNoticeEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("kind", "actor", "at", "from_status", "to_status", "comment", "payload")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = readonly_fields = (
+        "kind", "actor", "at", "from_status", "to_status", "comment", "payload",
+    )  # fmt: skip
 
 
 @admin.register(WarningNotice)
-class WarningNoticeAdmin(admin.ModelAdmin):
+class WarningNoticeAdmin(ReadOnlyAdmin):
     list_display = ("number", "title", "responsible_unit", "status", "issued_at", "due_at")
     list_filter = ("status",)
     search_fields = ("number", "title")

@@ -6,6 +6,7 @@ correction the admin offers, category/title/description, goes through
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from complaintloop.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from complaintloop.core.errors import DomainError
 
 from . import services
@@ -13,33 +14,6 @@ from .models import Ticket, TicketEvent, TicketLink, TicketProcess, WorkItem
 
 # What the admin may correct on a ticket, through services.reclassify.
 RECLASSIFY_FIELDS = ("category", "title", "description")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View permission only: no add, change or delete for anyone, superusers included."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyInline):
