@@ -63,15 +63,17 @@ def test_take_a_call_with_the_keyboard_only(page, world):
     confirmation = page.inner_text("#confirmation")
     assert created.number in confirmation and "南京网管中心" in confirmation
     assert page.input_value("#id_customer_phone") == ""
-    assert page.evaluate("document.activeElement.id") == "id_customer_phone"
+    # htmx focuses [autofocus] when the swap settles, a moment after the confirmation shows
+    page.wait_for_function("document.activeElement.id === 'id_customer_phone'", timeout=3000)
     screenshot(page, "intake-confirmation")
 
 
 def test_first_contact_resolution_with_the_keyboard(page, world):
     sign_in(page, "agent_nj")
     page.goto(f"{page.base_url}/intake/")
-    page.keyboard.type("13900002222")
-    page.wait_for_selector("#c360-panel .name:has-text('李女士')")
+    # 王先生 lives in Nanjing, so the agent's scope shows him in full
+    page.keyboard.type("13800001111")
+    page.wait_for_selector("#c360-panel .name:has-text('王先生')")
     page.keyboard.press("Tab")
     page.keyboard.type("0201")
     page.wait_for_selector("#cat-results li[data-code='0201']")
@@ -96,3 +98,14 @@ def test_errors_come_back_next_to_the_fields(page, world):
     assert page.is_visible(".has-error #id_description")
     assert page.evaluate("document.activeElement.id") == "id_description"
     assert not Ticket.objects.exists()
+
+
+def test_a_number_from_another_region_shows_no_name_or_flags(page, world):
+    sign_in(page, "agent_nj")
+    page.goto(f"{page.base_url}/intake/")
+    page.keyboard.type("13900002222")  # 李女士, a Suzhou VIP
+    page.wait_for_selector("#c360-panel .name:has-text('其他地市客户')")
+    panel = page.inner_text("#c360-panel")
+    assert "李女士" not in panel and "VIP" not in panel
+    assert "13900002222" not in panel
+    screenshot(page, "intake-other-region")
