@@ -47,7 +47,11 @@ INSTALLED_APPS = [
     "complaintloop.insights",
     "complaintloop.quality",
     "complaintloop.reports",
+    "complaintloop.retention",
     "complaintloop.demo",
+    # TOTP second factor at sign-in (web.security.second_factor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -55,9 +59,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Oversized request bodies: 413 before anything reads them (input limits below).
+    "complaintloop.core.middleware.BodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "complaintloop.web.security.middleware.SecondFactorRequired",
     # The signed-in user is the actor of configuration changes in the audit log.
     "complaintloop.core.audit.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -104,8 +112,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+# Login protection (docs/operations.md, "Login protection and second factor"). Failures
+# count per username and source address within the window: after LOGIN_CHALLENGE_AFTER
+# a picture challenge and a doubling wait, after LOGIN_MAX_FAILURES a lock of that pair
+# only. Failures of one address over all usernames, and of one username over all
+# addresses, bring the challenge too (never a lock of the account).
+LOGIN_CHALLENGE_AFTER = int(os.environ.get("LOGIN_CHALLENGE_AFTER", "3"))
+LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "60"))
+LOGIN_RETRY_MAX_SECONDS = int(os.environ.get("LOGIN_RETRY_MAX_SECONDS", "60"))
+LOGIN_ACCOUNT_CHALLENGE_AFTER = int(os.environ.get("LOGIN_ACCOUNT_CHALLENGE_AFTER", "20"))
+LOGIN_ADDRESS_CHALLENGE_AFTER = int(os.environ.get("LOGIN_ADDRESS_CHALLENGE_AFTER", "20"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "100"))
+# Reverse proxies in front that append to X-Forwarded-For (the one that sets
+# SECURE_PROXY_SSL_HEADER's header): the source address is that many entries from the
+# right. 0: the header is ignored and REMOTE_ADDR is the source.
+LOGIN_TRUSTED_PROXIES = int(os.environ.get("LOGIN_TRUSTED_PROXIES", "0"))
+# Roles that may enrol a TOTP second factor, and roles that must (comma-separated).
+LOGIN_OTP_ROLES = [
+    r.strip()
+    for r in os.environ.get("LOGIN_OTP_ROLES", "system_admin,supervisor").split(",")
+    if r.strip()
+]
+LOGIN_REQUIRE_OTP_ROLES = [
+    r.strip() for r in os.environ.get("LOGIN_REQUIRE_OTP_ROLES", "").split(",") if r.strip()
+]
+LOGIN_OTP_STEP_SECONDS = int(os.environ.get("LOGIN_OTP_STEP_SECONDS", "300"))
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ComplaintLoop")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -183,6 +217,19 @@ CHANNELS_MAIL_DOMAIN = os.environ.get("CHANNELS_MAIL_DOMAIN", "complaintloop.loc
 CHANNELS_OFFLINE_FROM = os.environ.get("CHANNELS_OFFLINE_FROM", "workorders@complaintloop.local")
 CHANNELS_OFFLINE_REPLY_TO = os.environ.get("CHANNELS_OFFLINE_REPLY_TO", "")
 
+# Retention (R33; docs/operations.md, "Retention (R33)"): the policies are rows edited on
+# /retention/; the worker applies them every night, after the quality rollup.
+CELERY_BEAT_SCHEDULE["retention-apply"] = {
+    "task": "complaintloop.retention.tasks.apply_nightly",
+    "schedule": crontab(hour=2, minute=30),
+}
+RETENTION_BATCH = int(os.environ.get("RETENTION_BATCH", "1000"))  # rows per transaction
+RETENTION_MIN_DAYS = int(os.environ.get("RETENTION_MIN_DAYS", "30"))  # shortest period
+RETENTION_STALE_MINUTES = int(os.environ.get("RETENTION_STALE_MINUTES", "30"))
+# Key of the customers' pseudonyms (HMAC-SHA256); SECRET_KEY when unset. A new key gives
+# later runs other pseudonyms for the same number; none can be turned back into it.
+RETENTION_PSEUDONYM_KEY = os.environ.get("RETENTION_PSEUDONYM_KEY", "")
+
 # Outgoing mail (scheduled report delivery); Django's SMTP backend.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -219,6 +266,16 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
 WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "21600"))
+# Webhook receivers on loopback, link-local or private addresses are refused (the server
+# would POST into its own network) unless the receivers are known to live there.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+
+# Input limits (docs/operations.md, "Input limits"): a body past them is answered 413
+# before it is read. JSON bodies, forms and callbacks: DATA_UPLOAD_MAX_MEMORY_SIZE bytes.
+# Multipart uploads: UPLOAD_MAX_BODY_BYTES, enough for the attachments allowed in one
+# request (5 files of 10 MB, attachments.services) and the form around them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
+UPLOAD_MAX_BODY_BYTES = int(os.environ.get("UPLOAD_MAX_BODY_BYTES", str(51 * 1024 * 1024)))
 
 # Working hours for working-time SLAs (the calendar table says which days count).
 WORKDAY_START = os.environ.get("WORKDAY_START", "09:00")

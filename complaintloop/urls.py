@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from complaintloop.core.api import api
 from complaintloop.core.metrics import metrics_view
@@ -14,6 +15,9 @@ def healthz(request):
 
 
 urlpatterns = [
+    # One way in for everyone: the admin signs in through the throttled login with its
+    # second factor, not through its own form.
+    path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz),
@@ -22,6 +26,7 @@ urlpatterns = [
     path("portal/", include("complaintloop.portal.urls")),
     path("channels/", include("complaintloop.channels.urls")),
     path("reports/", include("complaintloop.reports.urls")),
+    path("retention/", include("complaintloop.retention.urls")),
     path("insights/", include("complaintloop.insights.urls")),
     path("quality/", include("complaintloop.quality.urls")),
     path("", include("complaintloop.web.urls")),

@@ -46,23 +46,71 @@ TYPES = {
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
-# Leading bytes of the formats that have an unambiguous signature, so a renamed
-# executable is not filed as a "pdf".
+# Leading bytes of every whitelisted format, so a renamed executable or page is not
+# filed as a "pdf" or a "recording". Office files: the OOXML zip or the OLE2 container.
 SIGNATURES = {
     ".pdf": (b"%PDF",),
     ".png": (b"\x89PNG",),
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
     ".gif": (b"GIF8",),
+    ".bmp": (b"BM",),
+    ".tif": (b"II*\x00", b"MM\x00*"),
+    ".tiff": (b"II*\x00", b"MM\x00*"),
     ".docx": (b"PK\x03\x04",),
     ".xlsx": (b"PK\x03\x04",),
     ".pptx": (b"PK\x03\x04",),
     ".doc": (b"\xd0\xcf\x11\xe0",),
     ".xls": (b"\xd0\xcf\x11\xe0",),
     ".ppt": (b"\xd0\xcf\x11\xe0",),
-    ".wav": (b"RIFF",),
     ".amr": (b"#!AMR",),
+    ".ogg": (b"OggS",),
 }
+
+# ISO base media (MP4) brands of audio files: Apple's M4A, generic MP4 and ISO.
+MP4_AUDIO_BRANDS = (b"M4A ", b"M4B ", b"mp41", b"mp42", b"isom", b"iso2", b"dash", b"3gp4")
+
+
+def _riff(form: bytes):
+    # RIFF containers (WAVE audio, WebP images): "RIFF", 4 bytes of size, the form type.
+    return lambda head: head[:4] == b"RIFF" and head[8:12] == form
+
+
+def _is_mp4_audio(head: bytes) -> bool:
+    # A box: 4 bytes of size, then "ftyp" and the major brand.
+    return head[4:8] == b"ftyp" and head[8:12] in MP4_AUDIO_BRANDS
+
+
+def _is_adts(head: bytes) -> bool:
+    # Raw AAC: ADTS frame sync, 12 set bits, then MPEG version and layer 00.
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0
+
+
+def _is_mp3(head: bytes) -> bool:
+    # An ID3v2 tag, or straight into an MPEG audio frame: 11 sync bits, then a version
+    # other than "reserved" (01) and a layer other than "reserved" (00).
+    if head[:3] == b"ID3":
+        return True
+    if len(head) < 2 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    return (head[1] >> 3) & 0b11 != 0b01 and (head[1] >> 1) & 0b11 != 0b00
+
+
+CHECKS = {
+    ".webp": _riff(b"WEBP"),
+    ".wav": _riff(b"WAVE"),
+    ".mp3": _is_mp3,
+    ".m4a": _is_mp4_audio,
+    # raw ADTS, often behind an ID3 tag, or AAC in an MP4 box
+    ".aac": lambda head: _is_adts(head) or head[:3] == b"ID3" or _is_mp4_audio(head),
+}
+
+
+def content_matches(ext: str, head: bytes) -> bool:
+    """Whether the file's first bytes are those of the format its extension names."""
+    if ext in CHECKS:
+        return CHECKS[ext](head)
+    return head.startswith(SIGNATURES[ext])
 
 
 def content_type(name: str) -> str | None:
@@ -71,7 +119,7 @@ def content_type(name: str) -> str | None:
 
 def _head(upload: UploadedFile) -> bytes:
     upload.seek(0)
-    head = upload.read(8)
+    head = upload.read(16)
     upload.seek(0)
     return head
 
@@ -95,7 +143,7 @@ def validate(files: Sequence[UploadedFile]) -> None:
             problems.append(
                 _("「%(name)s」类型不允许(可上传图片、PDF、录音、Office 文档)") % {"name": name}
             )
-        elif ext in SIGNATURES and not _head(upload).startswith(SIGNATURES[ext]):
+        elif not content_matches(ext, _head(upload)):
             problems.append(_("「%(name)s」内容与扩展名不符") % {"name": name})
     if problems:
         raise Invalid("attachments.invalid", problems[0], {"attachments": problems})

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pydantic
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import StrictStr
 
 from complaintloop.core.errors import DomainError, Invalid
 from complaintloop.core.schemas import ERRORS
@@ -32,6 +34,20 @@ class Unsigned(DomainError):
     status = 401
 
 
+class SmsCallbackIn(pydantic.BaseModel):
+    """The gateway's JSON: every field it names is a string. A number, list, object or
+    null is refused (422) rather than turned into text such as "None" or "[...]";
+    fields the gateway adds beyond these are ignored."""
+
+    model_config = pydantic.ConfigDict(populate_by_name=True, extra="ignore")
+
+    from_: StrictStr = pydantic.Field("", alias="from")
+    phone: StrictStr = ""
+    text: StrictStr = ""
+    id: StrictStr = ""
+    message_id: StrictStr = ""
+
+
 def _out(entry: InboundMessage) -> dict:
     return {
         "id": entry.pk,
@@ -51,8 +67,17 @@ def _out(entry: InboundMessage) -> dict:
         'JSON body `{"from": "13800001111", "text": "TS#0101#宽带无法上网", '
         '"id": "<gateway message id>"}`. Header `X-Signature: sha256=<hex>` = '
         "HMAC-SHA256 of the raw body with the shared key `CHANNELS_SMS_SECRET`. "
-        "Repeating a gateway id answers `duplicate` and changes nothing."
+        "Repeating a gateway id answers `duplicate` and changes nothing. "
+        "Every field is a string; any other JSON type is refused with 422."
     ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": SmsCallbackIn.model_json_schema(by_alias=True)}
+            },
+        }
+    },
 )
 def sms_callback(request: HttpRequest):
     body = request.body
@@ -64,11 +89,19 @@ def sms_callback(request: HttpRequest):
         raise Invalid("sms.bad_json", _("请求体不是有效的 JSON"), {"_": [str(exc)[:200]]}) from exc
     if not isinstance(data, dict):
         raise Invalid("sms.bad_json", _("请求体应为 JSON 对象"), {"_": ["object"]})
+    try:
+        fields = SmsCallbackIn.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise Invalid(
+            "sms.invalid",
+            _("短信回调参数不完整或格式不正确"),
+            {str(err["loc"][0]): [_("应为字符串")] for err in exc.errors() if err["loc"]},
+        ) from exc
     entry = sms.receive(
         sms.SmsIn(
-            phone=str(data.get("from") or data.get("phone") or ""),
-            text=str(data.get("text") or ""),
-            gateway_id=str(data.get("id") or data.get("message_id") or ""),
+            phone=fields.from_ or fields.phone,
+            text=fields.text,
+            gateway_id=fields.id or fields.message_id,
         )
     )
     return 200, _out(entry)

@@ -1,6 +1,7 @@
 """The NinjaAPI instance: auth, error mapping, routers of every app."""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
+from . import middleware as body_limit
 from .errors import DomainError
 
 
@@ -80,6 +82,14 @@ def not_found(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_large(request, exc):
+    # A body past the declared-length check of core.middleware: form fields of a
+    # multipart request beyond DATA_UPLOAD_MAX_MEMORY_SIZE.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(request, 413, body_limit.CODE, body_limit.message(limit))
 
 
 @api.exception_handler(DataError)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from complaintloop.core.errors import Conflict, Forbidden, Invalid
 from complaintloop.org.models import Staff, Unit
 
+from . import phones
 from .models import Customer, CustomerLevel
 
 
@@ -29,8 +30,11 @@ def register(
     fields: dict[str, list[str]] = {}
     if not name.strip():
         fields["name"] = [_("必填")]
-    if not phone.isdigit() or not 5 <= len(phone) <= 20:
-        fields["phone"] = [_("应为 5–20 位数字")]
+    try:
+        # An enterprise (集团客户) may be known by its 400/800 or short service number.
+        phone = phones.normalize(phone, allow_service_numbers=is_enterprise, field="phone")
+    except Invalid as exc:
+        fields.update(exc.fields)
     if level not in CustomerLevel.values:
         fields["level"] = CustomerLevel.values
     unit = None

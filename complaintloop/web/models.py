@@ -38,3 +38,32 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}:{self.name}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one username from one source address (登录限制). A few bring a
+    picture challenge and a growing wait, more lock this pair only: the same account
+    from another address is not affected."""
+
+    username = models.CharField(_("用户名"), max_length=150)
+    address = models.GenericIPAddressField(_("来源地址"))
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    first_failure_at = models.DateTimeField(_("首次失败"))
+    last_failure_at = models.DateTimeField(_("最近失败"))
+    # The next attempt is not evaluated before this (the progressive wait).
+    retry_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_throttle_pair_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["address", "last_failure_at"], name="login_throttle_addr_idx"),
+            models.Index(fields=["last_failure_at"], name="login_throttle_last_idx"),
+        ]
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.address}"

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    # The code step after the password, 安全设置 and the administrator's 登录安全.
+    path("", include("complaintloop.web.security.urls")),
     # Each page family lives in its own package: views, urls, templates/web/<family>/.
     path("intake/", include("complaintloop.web.intake.urls")),
     path("queues/", include("complaintloop.web.queues.urls")),

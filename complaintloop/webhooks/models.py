@@ -48,9 +48,14 @@ class Subscription(models.Model):
 
     def clean(self) -> None:
         from .services import validate_event_types
+        from .targets import Blocked, check_url
 
         if not self.url.startswith(("http://", "https://")):
             raise ValidationError({"url": _("推送地址必须以 http:// 或 https:// 开头")})
+        try:
+            check_url(self.url, unresolvable_ok=True)
+        except Blocked as exc:
+            raise ValidationError({"url": str(exc)}) from exc
         validate_event_types(self.event_types)
 
     def matches(self, event_type: str) -> bool:

@@ -32,6 +32,7 @@ from complaintloop.core.models import Outbox
 from complaintloop.notify import retry
 from complaintloop.org.models import Role, Staff
 
+from . import targets
 from .models import TOPIC_PREFIX, Delivery, DeliveryStatus, Subscription
 
 log = logging.getLogger(__name__)
@@ -84,12 +85,21 @@ def body_of(row: Outbox, kind: str) -> str:
 
 @cache
 def _client() -> httpx.Client:
-    return httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
+    transport = httpx.HTTPTransport()
+    # Connect only to the addresses targets.py has checked (see there: DNS rebinding).
+    # httpx has no public hook for httpcore's network backend; the pool takes it for
+    # each new connection. Through an HTTP(S)_PROXY from the environment the proxy
+    # connects instead, and the check before each POST is what guards.
+    transport._pool._network_backend = targets.GuardedBackend()  # noqa: SLF001
+    return httpx.Client(
+        timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, transport=transport
+    )
 
 
 def _post(delivery: Delivery) -> httpx.Response:
     body = delivery.body.encode()
     sub = delivery.subscription
+    targets.check_url(sub.url, unresolvable_ok=False)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "ComplaintLoop-Webhooks/1",
@@ -126,6 +136,10 @@ def send_one(delivery_id: int, loaded: Delivery | None = None) -> bool:
         error = f"HTTP {status}: {response.text[:500]}"
     except httpx.HTTPError as exc:
         error = repr(exc)[:2000]
+    except targets.Blocked as exc:
+        # Not sent: the host is (now) internal. Retried like a failure, in case DNS
+        # points it back; the reason is what the dead letter shows.
+        error = _("未发送:%(reason)s") % {"reason": exc}
     dead = attempts >= settings.WEBHOOK_MAX_ATTEMPTS
     delay = retry.backoff(
         attempts,

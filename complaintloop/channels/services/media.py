@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from complaintloop.attachments import services as attachments
 from complaintloop.core import clock
 from complaintloop.core.errors import Conflict, Forbidden, Invalid, NotFound
+from complaintloop.customers import phones
 from complaintloop.org.models import Staff
 from complaintloop.tickets import services as tickets
 from complaintloop.tickets.models import Channel, Ticket
@@ -63,9 +64,11 @@ class MediaIn:
 
 def _validate(data: MediaIn, upload: UploadedFile | None) -> str:
     errors: dict[str, list[str]] = {}
-    caller = "".join(ch for ch in data.caller or "" if ch.isdigit())
-    if not 5 <= len(caller) <= 20:
-        errors["caller"] = [_("应为 5–20 位数字")]
+    caller = ""
+    try:
+        caller = phones.normalize(data.caller, field="caller")
+    except Invalid as exc:
+        errors.update(exc.fields)
     if upload is None:
         errors["file"] = [_("必填")]
     else:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from complaintloop.core import outbox
 from complaintloop.core.errors import DomainError, Invalid
+from complaintloop.customers import phones
 from complaintloop.org.models import Unit, UnitKind
 from complaintloop.taxonomy import selectors as taxonomy
 from complaintloop.tickets import services as tickets
@@ -50,13 +51,6 @@ def signature_ok(body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(sign(body), header.strip())
 
 
-def normalize_phone(raw: str) -> str:
-    digits = re.sub(r"\D", "", raw or "")
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits
-
-
 @dataclass
 class SmsIn:
     phone: str
@@ -65,10 +59,12 @@ class SmsIn:
 
 
 def _validate(data: SmsIn) -> SmsIn:
-    phone = normalize_phone(data.phone)
     errors: dict[str, list[str]] = {}
-    if not 5 <= len(phone) <= 20:
-        errors["from"] = [_("应为 5–20 位数字")]
+    phone = ""
+    try:
+        phone = phones.normalize(data.phone, field="from")
+    except Invalid as exc:
+        errors.update(exc.fields)
     if not (data.text or "").strip():
         errors["text"] = [_("必填")]
     if not (data.gateway_id or "").strip():

@@ -148,6 +148,18 @@ def holds(actor: Staff, item: WorkItem | None) -> bool:
     return item.unit_path.startswith(actor.unit.path)
 
 
+def held_before(actor: Staff, ticket: Ticket, kind: str) -> bool:
+    """Whether the actor's unit (or one below it) held a work item of ``kind`` on the
+    ticket that is no longer open."""
+    if actor.unit is None:
+        return False
+    return (
+        ticket.work_items.filter(kind=kind, unit_path__startswith=actor.unit.path)
+        .exclude(status=WorkItemStatus.OPEN)
+        .exists()
+    )
+
+
 def open_item(ticket: Ticket, kind: str, unit: Unit | None = None) -> WorkItem | None:
     qs = ticket.work_items.filter(status=WorkItemStatus.OPEN, kind=kind)
     if unit is not None:
@@ -156,10 +168,21 @@ def open_item(ticket: Ticket, kind: str, unit: Unit | None = None) -> WorkItem |
 
 
 def require_holder(actor: Staff, ticket: Ticket, kind: str = WorkItemKind.MAIN) -> WorkItem | None:
-    """The open work item of ``kind``; the actor must hold it or supervise."""
+    """The open work item of ``kind``; the actor must hold it or supervise.
+
+    Called under the ticket's row lock. An actor whose unit held this kind of work item
+    on the ticket before, and lost it to a transfer, return or dispatch it did not see
+    (two handlers pressing at once, or a stale page), gets 409 like any other lost
+    race; 403 is for an actor whose unit never held it."""
     item = open_item(ticket, kind)
     if holds(actor, item) or actor.can_supervise:
         return item
+    if held_before(actor, ticket, kind):
+        raise Conflict(
+            "ticket.moved_on",
+            _("工单已转由 %(unit)s 处理,请刷新后重试") % {"unit": item.unit.name if item else "-"},
+            {"version": [str(ticket.version)]},
+        )
     raise Forbidden(
         "ticket.not_holder",
         _("工单当前由 %(unit)s 处理,您所在单位不能执行此操作")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from complaintloop.core import calendar, clock
 from complaintloop.core.errors import Conflict, Invalid
+from complaintloop.customers import phones
 from complaintloop.customers.models import ContactRecord, Customer, CustomerLevel
 from complaintloop.org import selectors as org
 from complaintloop.org.models import Staff, Unit, UnitKind
@@ -35,6 +36,11 @@ CHANNEL_TO_CONTACT = {
     Channel.WEB: "web",
     Channel.APP: "app",
 }
+
+# Orders forwarded by partner systems and regulators may name an organisation's 400/800
+# or short service number (95598, 10086) as the complainant's; other channels take
+# personal mobile and landline numbers only.
+SERVICE_NUMBER_CHANNELS = {Channel.PARTNER, Channel.REGULATOR}
 
 
 @dataclass
@@ -118,13 +124,9 @@ def _customer(data: NewTicket, actor: Staff) -> Customer:
         if customer is None:
             raise Invalid("customer.unknown", _("客户不存在"), {"customer_id": [_("未知客户")]})
         return customer
-    phone = (data.customer_phone or "").strip()
-    if not phone:
-        raise Invalid("field.required", _("请填写客户号码"), {"customer_phone": [_("必填")]})
-    if not phone.isdigit() or not 5 <= len(phone) <= 20:
-        raise Invalid(
-            "customer.bad_phone", _("号码格式不正确"), {"customer_phone": [_("应为 5–20 位数字")]}
-        )
+    phone = phones.normalize(
+        data.customer_phone, allow_service_numbers=data.channel in SERVICE_NUMBER_CHANNELS
+    )
     customer = Customer.objects.filter(phone=phone).first()
     if customer is None:
         region = org.region_of(actor.unit)
