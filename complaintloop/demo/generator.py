@@ -1244,6 +1244,8 @@ def seed(
     result["search_indexed"] = search.rebuild(batch, progress=progress) if orders > 0 else 0
     if orders > 0 and analytics:
         result.update(_analytics(months, progress))
+    if orders > 0:
+        result["retention_dry_run"] = _retention_report(progress)
     return {
         "units": len(units),
         "staff": len(staff),
@@ -1254,6 +1256,18 @@ def seed(
         **result,
         "elapsed_seconds": round(timer.monotonic() - started, 1),
     }
+
+
+def _retention_report(progress: Callable[[str], None]) -> dict:
+    """A dry run of the retention policies, as the night before the demo would have
+    left it on /retention/: what is due and when the oldest data falls due."""
+    from complaintloop.retention import services as retention
+    from complaintloop.retention.models import Trigger
+
+    run = retention.apply(dry_run=True, trigger=Trigger.COMMAND)
+    counts = {name: part.get("count", 0) for name, part in run.report.items()}
+    progress(f"retention dry run: {counts}")
+    return counts
 
 
 def _analytics(months: int, progress: Callable[[str], None]) -> dict:
