@@ -47,5 +47,5 @@ clean:
 vendor:
 	npm install --no-save --silent
 	cp node_modules/htmx.org/dist/htmx.min.js complaintloop/web/static/vendor/htmx.min.js
-	cp node_modules/alpinejs/dist/cdn.min.js complaintloop/web/static/vendor/alpine.min.js
+	cp node_modules/@alpinejs/csp/dist/cdn.min.js complaintloop/web/static/vendor/alpine-csp.min.js
 	cp node_modules/echarts/dist/echarts.min.js complaintloop/web/static/vendor/echarts.min.js

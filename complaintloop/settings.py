@@ -2,10 +2,13 @@
 under ``var/`` (SQLite database, filesystem Celery broker)."""
 
 import os
+import time
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COMPLAINTLOOP_VAR", BASE_DIR / "var"))
@@ -16,11 +19,127 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "complaintloop-embedded-demo-key-change-me-in-production")
+# DEPLOYMENT=production: a real installation behind TLS (docs/operations.md, "Production
+# settings"). It must be given SECRET_KEY and gets secure cookies, HSTS and the HTTPS
+# redirect by default. Anything else is the embedded install (make demo, tests, dev).
+DEPLOYMENT = os.environ.get("DEPLOYMENT", "embedded").strip().lower() or "embedded"
+if DEPLOYMENT not in {"embedded", "production"}:
+    raise ImproperlyConfigured(f"DEPLOYMENT must be 'embedded' or 'production', not {DEPLOYMENT!r}")
+PRODUCTION = DEPLOYMENT == "production"
+
+
+def _weak(key: str) -> bool:
+    # Django's own measure (security.W009): 50 characters, 5 distinct, not "insecure".
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+def _persisted_secret_key(path: Path) -> str:
+    """The embedded install's key: generated once, kept under the data directory, the
+    same for every web worker and the Celery worker. Written to a temporary file and
+    linked into place, so two processes starting at once agree on one key."""
+    for _attempt in range(50):
+        try:
+            key = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            key = ""
+        if key:
+            return key
+        candidate = path.with_name(f".{path.name}.{os.getpid()}")
+        candidate.write_text(get_random_secret_key(), encoding="ascii")
+        os.chmod(candidate, 0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            time.sleep(0.02)  # another process linked its key first: read that one
+        finally:
+            candidate.unlink(missing_ok=True)
+    raise ImproperlyConfigured(f"cannot read or create the secret key file {path}")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        if PRODUCTION and _weak(key):
+            raise ImproperlyConfigured(
+                "SECRET_KEY is too weak for DEPLOYMENT=production: use at least 50 random "
+                "characters, e.g. python -c 'from django.core.management.utils import "
+                "get_random_secret_key as k; print(k())'"
+            )
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DEPLOYMENT=production requires SECRET_KEY (50+ random characters, the same on "
+            "every web and worker process); see docs/operations.md"
+        )
+    return _persisted_secret_key(VAR_DIR / "secret_key")
+
+
+SECRET_KEY = _secret_key()
 # Keys sealing stored secrets (core/sealed.py); derived from SECRET_KEY when unset.
 FIELD_ENCRYPTION_KEYS = [k for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k]
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Transport security (docs/operations.md, "Production settings"): on by default with
+# DEPLOYMENT=production, each switchable for the proxy in front.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# "HTTP_X_FORWARDED_PROTO,https": the header a TLS-terminating proxy sets (and strips
+# from what clients send). Unset: requests are as secure as they reach us.
+_PROXY_SSL_HEADER = env_list("SECURE_PROXY_SSL_HEADER")
+if _PROXY_SSL_HEADER and len(_PROXY_SSL_HEADER) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER is 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https"
+    )
+SECURE_PROXY_SSL_HEADER = tuple(_PROXY_SSL_HEADER) if _PROXY_SSL_HEADER else None
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts from our own static files only, no
+# inline script, no eval (htmx's allowEval is off, Alpine is its CSP build). Inline
+# style attributes stay allowed (htmx and ECharts set styles). CSP_MODE=report-only
+# sends the same policy as Content-Security-Policy-Report-Only; CSP_REPORT_URI names
+# where browsers report violations.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        **(
+            {"report-uri": [os.environ["CSP_REPORT_URI"]]}
+            if os.environ.get("CSP_REPORT_URI")
+            else {}
+        ),
+    }
+}
+if os.environ.get("CSP_MODE", "enforce").strip().lower() == "report-only":
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +168,7 @@ INSTALLED_APPS = [
     "complaintloop.reports",
     "complaintloop.retention",
     "complaintloop.demo",
+    "csp",
     # TOTP second factor at sign-in (web.security.second_factor).
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -56,6 +176,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

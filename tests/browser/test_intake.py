@@ -8,7 +8,7 @@ from complaintloop.core import clock
 from complaintloop.customers.models import Customer, CustomerListEntry, ListKind
 from complaintloop.tickets.models import Status, Ticket
 
-from .conftest import screenshot, sign_in
+from .conftest import screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -64,7 +64,7 @@ def test_take_a_call_with_the_keyboard_only(page, world):
     assert created.number in confirmation and "南京网管中心" in confirmation
     assert page.input_value("#id_customer_phone") == ""
     # htmx focuses [autofocus] when the swap settles, a moment after the confirmation shows
-    page.wait_for_function("document.activeElement.id === 'id_customer_phone'", timeout=3000)
+    wait_until(page, "document.activeElement.id === 'id_customer_phone'", timeout=3)
     screenshot(page, "intake-confirmation")
 
 

@@ -11,7 +11,7 @@ import pytest
 from complaintloop.notify.models import SmsMessage
 from complaintloop.tickets.models import EventKind, Status, Ticket
 
-from .conftest import screenshot, sign_in
+from .conftest import screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -105,7 +105,7 @@ def test_a_complaint_from_call_to_console(page, world):
     # 6. the supervisor sees it taken and closed today in the console's charts
     sign_in(page, "supervisor_nj")
     page.goto(f"{page.base_url}/console/")
-    page.wait_for_function("document.body.dataset.chartsReady === '1'")
+    wait_until(page, "document.body.dataset.chartsReady === '1'")
     assert "在途待办 0" in page.inner_text("#counts")  # nothing of it is left open
     data = page.evaluate("fetch('/console/data.json').then(r => r.json())")
     assert data["intake"]["today"][data["intake"]["now_hour"]] >= 1

@@ -6,7 +6,7 @@ from complaintloop.core import clock
 from complaintloop.tickets.models import EventKind, SlaState, Status, Ticket, WorkItem
 
 from ..conftest import _ensure_migrated_reference_data
-from .conftest import screenshot, sign_in
+from .conftest import screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -114,9 +114,7 @@ def test_queue_filters_and_shortcuts(page, world):
     # "/" focuses the search; typing filters through htmx and pushes the URL
     page.keyboard.press("/")
     page.keyboard.type("话费")
-    page.wait_for_function(
-        "document.querySelectorAll('table.queue tbody tr[data-href]').length === 1"
-    )
+    wait_until(page, "document.querySelectorAll('table.queue tbody tr[data-href]').length === 1")
     assert "q=" in page.url
     # x toggles the focused row's checkbox
     page.click("main h1")

@@ -52,7 +52,7 @@ def test_the_page_opens_with_the_phone_field_focused(world, agent):
     assert "提交派单" in html and "首问解决" in html and "预处理" in html
     assert "Alt+S" in html
     assert "工信部/监管转办" in html  # every channel is offered
-    assert 'hx-trigger="keyup[intakePhoneReady(this)] changed delay:250ms' in html
+    assert 'hx-trigger="phone-ready changed delay:250ms' in html
 
 
 def test_every_render_gets_a_fresh_idempotency_key(world, agent):

@@ -151,7 +151,7 @@ def test_domain_error_is_shown_inline_with_the_form_open(world):
     body = response.content.decode()
     assert response.status_code == 422
     assert "请填写回退原因" in body
-    assert "open: 'return'" in body
+    assert 'data-open="return"' in body
 
 
 def test_request_assistance_with_several_units_and_complete(world):
