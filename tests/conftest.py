@@ -159,12 +159,14 @@ def _ensure_migrated_reference_data() -> None:
     from complaintloop.core.models import WorkCalendarDay
     from complaintloop.processes import services as processes
     from complaintloop.processes.models import ProcessDefinition
+    from complaintloop.retention import services as retention
 
     if not WorkCalendarDay.objects.filter(
         date=datetime.date(2025, 10, 1), is_workday=False
     ).exists():
         calendar.seed_from_chinesecalendar(2020, 2026)
     processes.load_builtin()
+    retention.ensure_default_policies()
     for key in processes.BUILTIN:
         if not ProcessDefinition.objects.filter(key=key, is_active=True).exists():
             newest = ProcessDefinition.objects.filter(key=key).order_by("-version").first()

@@ -23,7 +23,9 @@ DOCUMENTED = {
 
 
 def run(args, env, tmp_path):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEPLOYMENT"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests in this worker, never in deployment
+    dropped = {"SECRET_KEY", "DEPLOYMENT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,

@@ -22,6 +22,7 @@ from complaintloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from complaintloop.org.models import Role, Staff
 
 from . import erase, pseudonymise
+from .defaults import BASIS, DEFAULTS
 from .models import DataClass, PeriodUnit, RetentionPolicy, RetentionRun, RunStatus, Trigger
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,14 @@ def may_view(actor) -> bool:
 
 
 # -- policies -------------------------------------------------------------------------
+
+
+def ensure_default_policies() -> None:
+    """Create the starting policy of every class that has none (never changes one)."""
+    for data_class, keep, unit in DEFAULTS:
+        RetentionPolicy.objects.get_or_create(
+            data_class=data_class, defaults={"keep": keep, "unit": unit, "basis": BASIS}
+        )
 
 
 def _minimum(unit: str, keep: int) -> timedelta:
