@@ -26,7 +26,7 @@ def _safe_next(request, next_url: str) -> str:
     return ""
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request):
     """The password step; a picture challenge when the throttle asks for one, then the
     code step (``web.security``) for users with a second factor."""
