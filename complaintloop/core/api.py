@@ -110,6 +110,7 @@ def register_routers() -> None:
     from complaintloop.insights.api import router as insights_router
     from complaintloop.notify.api import router as notify_router
     from complaintloop.org.api import router as org_router
+    from complaintloop.processes.api import router as processes_router
     from complaintloop.quality.api import router as quality_router
     from complaintloop.taxonomy.api import router as taxonomy_router
     from complaintloop.tickets.api import router as tickets_router
@@ -119,6 +120,7 @@ def register_routers() -> None:
     api.add_router("", customers_router)
     api.add_router("", taxonomy_router)
     api.add_router("", org_router)
+    api.add_router("", processes_router)
     api.add_router("", insights_router)
     api.add_router("", quality_router)
     api.add_router("", webhooks_router)
