@@ -49,3 +49,7 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js complaintloop/web/static/vendor/htmx.min.js
 	cp node_modules/@alpinejs/csp/dist/cdn.min.js complaintloop/web/static/vendor/alpine-csp.min.js
 	cp node_modules/echarts/dist/echarts.min.js complaintloop/web/static/vendor/echarts.min.js
+	mkdir -p complaintloop/web/static/vendor/bpmn-js/bpmn-font/css complaintloop/web/static/vendor/bpmn-js/bpmn-font/font
+	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css complaintloop/web/static/vendor/bpmn-js/
+	cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css complaintloop/web/static/vendor/bpmn-js/bpmn-font/css/
+	cp node_modules/bpmn-js/dist/assets/bpmn-font/font/* complaintloop/web/static/vendor/bpmn-js/bpmn-font/font/

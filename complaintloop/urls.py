@@ -27,6 +27,7 @@ urlpatterns = [
     path("channels/", include("complaintloop.channels.urls")),
     path("reports/", include("complaintloop.reports.urls")),
     path("retention/", include("complaintloop.retention.urls")),
+    path("processes/", include("complaintloop.processes.urls")),
     path("insights/", include("complaintloop.insights.urls")),
     path("quality/", include("complaintloop.quality.urls")),
     path("", include("complaintloop.web.urls")),

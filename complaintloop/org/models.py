@@ -139,6 +139,11 @@ class Staff(AbstractUser):
         return self.is_superuser or self.role in SUPERVISING_ROLES
 
     @property
+    def can_manage_processes(self) -> bool:
+        """流程配置: designing and publishing processes."""
+        return self.is_superuser or self.role in {Role.PROCESS_ADMIN, Role.SYSTEM_ADMIN}
+
+    @property
     def can_read_audit(self) -> bool:
         return self.is_superuser or self.role in AUDIT_ROLES
 

@@ -14,7 +14,7 @@ from lxml import etree
 
 from complaintloop.core import audit, clock
 from complaintloop.core.errors import Conflict, Forbidden, Invalid, NotFound
-from complaintloop.org.models import Role, Staff
+from complaintloop.org.models import Staff
 from complaintloop.processes import engine, lint, selectors
 from complaintloop.processes.models import ProcessDefinition, VersionStatus
 
@@ -24,14 +24,13 @@ BUILTIN = {
     "general_complaint": BUILTIN_DIR / "general_complaint.bpmn",
     "emergency_batch": BUILTIN_DIR / "emergency_batch.bpmn",
 }
-MANAGER_ROLES = {Role.PROCESS_ADMIN, Role.SYSTEM_ADMIN}
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 MAX_XML_BYTES = 2 * 1024 * 1024
 
 
 def may_manage(actor: Staff | None) -> bool:
     """Designing and publishing processes: the process administrator (and sysadmin)."""
-    return bool(actor and (actor.is_superuser or actor.role in MANAGER_ROLES))
+    return bool(actor and actor.can_manage_processes)
 
 
 def _require_manager(actor: Staff | None) -> None:

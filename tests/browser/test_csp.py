@@ -71,6 +71,8 @@ def test_pages_of_every_role_pass_the_policy(watched, world):
         "/reports/",
         "/audit/",
         "/retention/",
+        "/processes/",
+        "/processes/general_complaint/",
         "/security/admin/",
         "/notifications/",
         "/admin/",

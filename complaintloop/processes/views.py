@@ -1,0 +1,111 @@
+"""流程配置 pages: the processes and their versions, the designer (bpmn-js), saving a
+draft and publishing it. Thin: every change goes through processes.services."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from complaintloop.core.errors import DomainError
+
+from . import selectors, services
+from .engine import ASSIGNEE_PROPERTY, TIME_LIMIT_PROPERTY
+
+
+def manager_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not services.may_manage(request.user):
+            return render(request, "processes/forbidden.html", {"nav": "processes"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@manager_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "processes/index.html", {"nav": "processes", "processes": selectors.catalogue()}
+    )
+
+
+def _detail(request, key: str, *, number=None, xml=None, problems=None, comment="", status=200):
+    versions = selectors.versions(key)
+    if not versions:
+        raise Http404
+    if number is None:
+        number = versions[0].version
+    shown = selectors.version(key, number)
+    if shown is None:
+        raise Http404
+    context = {
+        "nav": "processes",
+        "key": key,
+        "versions": versions,
+        "shown": shown,
+        "bpmn_xml": xml if xml is not None else shown.bpmn_xml,
+        "problems": problems or [],
+        "comment": comment,
+        "assignee_property": ASSIGNEE_PROPERTY,
+        "time_limit_property": TIME_LIMIT_PROPERTY,
+    }
+    return render(request, "processes/detail.html", context, status=status)
+
+
+@require_GET
+@manager_required
+def detail(request: HttpRequest, key: str) -> HttpResponse:
+    number = request.GET.get("v", "")
+    return _detail(request, key, number=int(number) if number.isdigit() else None)
+
+
+@require_POST
+@manager_required
+def save_draft(request: HttpRequest, key: str) -> HttpResponse:
+    xml = request.POST.get("bpmn_xml", "")
+    comment = request.POST.get("comment", "").strip()
+    try:
+        row = services.save_draft(key, xml, actor=request.user, comment=comment)
+    except DomainError as exc:
+        problems = [
+            {"element": element, "message": message}
+            for element, texts in (exc.fields or {}).items()
+            for message in texts
+        ]
+        messages.error(request, exc.message)
+        based_on = request.POST.get("based_on", "")
+        return _detail(
+            request,
+            key,
+            number=int(based_on) if based_on.isdigit() else None,
+            xml=xml,
+            problems=problems,
+            comment=comment,
+            status=422,
+        )
+    messages.success(request, _("已保存为草稿 v%(n)s,发布后新工单才会使用") % {"n": row.version})
+    return redirect(f"{reverse('processes:detail', args=[key])}?v={row.version}")
+
+
+@require_POST
+@manager_required
+def publish(request: HttpRequest, key: str, version: int) -> HttpResponse:
+    try:
+        row = services.publish_version(key, version, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("v%(n)s 已发布:此后受理的工单使用该版本,在途工单按原版本办完") % {"n": row.version},
+        )
+    return redirect(f"{reverse('processes:detail', args=[key])}?v={version}")

@@ -1,0 +1,69 @@
+"""流程配置 in a real browser: the process administrator edits a user task in the
+designer, sees the lint problem for a task without owner marked on the diagram, fixes
+it with a time limit, saves a draft and publishes it; a new ticket starts on the new
+version while an older one stays on its own."""
+
+import pytest
+
+from complaintloop.org.models import Role
+from complaintloop.processes.models import ProcessDefinition
+from complaintloop.tickets.models import TicketProcess
+from tests.factories import StaffFactory
+
+from .conftest import screenshot, sign_in, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def open_designer(page):
+    page.goto(f"{page.base_url}/processes/general_complaint/")
+    wait_until(page, "document.getElementById('designer').dataset.ready === '1'")
+
+
+def test_process_admin_edits_lints_saves_and_publishes(page, world):
+    StaffFactory(username="process_admin_b", role=Role.PROCESS_ADMIN, unit=world.province)
+    older = world.new_ticket()
+    sign_in(page, "process_admin_b")
+    page.click("nav >> text=流程配置")
+    page.click("#process-list >> text=一般投诉流程")
+    wait_until(page, "document.getElementById('designer').dataset.ready === '1'")
+
+    # the callback step loses its owner: saving is refused and the step is marked
+    page.click('[data-element-id="callback"]')
+    page.wait_for_selector("#element-form:not([hidden])")
+    assert page.input_value("#prop-assignee-kind") == "accepting"
+    page.select_option("#prop-assignee-kind", "")
+    page.click("#save-draft")
+    page.wait_for_selector("#lint-problems li[data-element=callback]")
+    wait_until(page, "document.getElementById('designer').dataset.ready === '1'")
+    assert page.locator('[data-element-id="callback"].lint-error').count() == 1
+    assert ProcessDefinition.objects.filter(key="general_complaint").count() == 1
+    screenshot(page, "process-designer-lint")
+
+    # fixed, with a 10-hour limit on handling, and saved as a draft
+    page.click('[data-element-id="callback"]')
+    page.select_option("#prop-assignee-kind", "accepting")
+    page.click('[data-element-id="handle"]')
+    page.fill("#prop-limit", "600")
+    page.press("#prop-limit", "Tab")
+    page.fill("input[name=comment]", "处理环节 10 小时时限")
+    page.click("#save-draft")
+    page.wait_for_selector(".notice >> text=已保存为草稿 v2")
+    draft = ProcessDefinition.objects.get(key="general_complaint", version=2)
+    assert draft.status == "draft" and 'name="timeLimitMinutes" value="600"' in draft.bpmn_xml
+    assert world.new_ticket().process.definition.version == 1  # a draft changes nothing
+
+    page.click("#publish-2")
+    page.wait_for_selector(".notice >> text=v2 已发布")
+    screenshot(page, "process-designer")
+    newer = world.new_ticket()
+    assert newer.process.definition.version == 2
+    assert newer.work_items.get().due_at is not None
+    assert TicketProcess.objects.get(ticket=older).definition.version == 1
+
+
+def test_other_roles_get_no_designer(page, world):
+    sign_in(page, "agent_nj")
+    assert page.locator("nav >> text=流程配置").count() == 0
+    response = page.goto(f"{page.base_url}/processes/")
+    assert response.status == 403
