@@ -53,3 +53,7 @@ vendor:
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css complaintloop/web/static/vendor/bpmn-js/
 	cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css complaintloop/web/static/vendor/bpmn-js/bpmn-font/css/
 	cp node_modules/bpmn-js/dist/assets/bpmn-font/font/* complaintloop/web/static/vendor/bpmn-js/bpmn-font/font/
+	mkdir -p complaintloop/web/static/vendor/dmn-js/dmn-font/css complaintloop/web/static/vendor/dmn-js/dmn-font/font
+	cp node_modules/dmn-js/dist/dmn-modeler.production.min.js node_modules/dmn-js/dist/assets/dmn-js-shared.css node_modules/dmn-js/dist/assets/dmn-js-decision-table.css node_modules/dmn-js/dist/assets/dmn-js-decision-table-controls.css complaintloop/web/static/vendor/dmn-js/
+	cp node_modules/dmn-js/dist/assets/dmn-font/css/dmn-embedded.css complaintloop/web/static/vendor/dmn-js/dmn-font/css/
+	cp node_modules/dmn-js/dist/assets/dmn-font/font/* complaintloop/web/static/vendor/dmn-js/dmn-font/font/

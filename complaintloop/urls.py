@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from complaintloop.core.api import api
+from complaintloop.api import api
 from complaintloop.core.metrics import metrics_view
 
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("channels/", include("complaintloop.channels.urls")),
     path("reports/", include("complaintloop.reports.urls")),
     path("retention/", include("complaintloop.retention.urls")),
+    path("processes/decisions/", include("complaintloop.routing.urls")),
     path("processes/", include("complaintloop.processes.urls")),
     path("insights/", include("complaintloop.insights.urls")),
     path("quality/", include("complaintloop.quality.urls")),

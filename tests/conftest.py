@@ -12,9 +12,9 @@ from .factories import (
     CategoryFactory,
     CustomerFactory,
     OrderTypeFactory,
-    RoutingRuleFactory,
     StaffFactory,
     UnitFactory,
+    publish_routing_table,
 )
 
 
@@ -160,12 +160,14 @@ def _ensure_migrated_reference_data() -> None:
     from complaintloop.processes import services as processes
     from complaintloop.processes.models import ProcessDefinition
     from complaintloop.retention import services as retention
+    from complaintloop.routing import services as routing
 
     if not WorkCalendarDay.objects.filter(
         date=datetime.date(2025, 10, 1), is_workday=False
     ).exists():
         calendar.seed_from_chinesecalendar(2020, 2026)
     processes.load_builtin()
+    routing.ensure_default_tables()
     retention.ensure_default_policies()
     for key in processes.BUILTIN:
         if not ProcessDefinition.objects.filter(key=key, is_active=True).exists():
@@ -193,11 +195,13 @@ def build_world() -> World:
     CategoryFactory(code="0101", name="宽带故障", parent=net)
     bill = CategoryFactory(code="02", name="计费争议")
     CategoryFactory(code="0201", name="话费异常", parent=bill)
-    RoutingRuleFactory(name="网络类→网管", priority=10, category=net, target_department_code="WG")
-    RoutingRuleFactory(
-        name="计费类→业务支撑", priority=20, category=bill, target_department_code="YZ"
+    publish_routing_table(
+        [
+            {"id": "net", "name": "网络类→网管", "category": "01", "department": "WG"},
+            {"id": "bill", "name": "计费类→业务支撑", "category": "02", "department": "YZ"},
+            {"id": "fallback", "name": "兜底→客服", "department": "KF"},
+        ]
     )
-    RoutingRuleFactory(name="兜底→客服", priority=1000, target_department_code="KF")
     CustomerFactory(phone="13800001111", name="王先生", region=nanjing)
     CustomerFactory(phone="13900002222", name="李女士", region=suzhou, level=CustomerLevel.VIP)
 

@@ -2,7 +2,6 @@ import factory
 
 from complaintloop.customers.models import Customer, CustomerLevel
 from complaintloop.org.models import Role, Staff, Unit, UnitKind
-from complaintloop.routing.models import RoutingRule
 from complaintloop.taxonomy.models import Category, OrderType
 
 
@@ -57,9 +56,32 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     level = 1
 
 
-class RoutingRuleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RoutingRule
+ROUTING_INPUTS = ("order_type", "category", "region", "customer_level", "channel", "text")
 
-    name = factory.Sequence(lambda n: f"rule {n}")
-    priority = 100
+
+def publish_routing_table(rows: list[dict], *, hit_policy: str = "COLLECT", actor=None):
+    """Publish a ``routing`` decision table built from rows of field values: inputs
+    (order_type, category, region, customer_level: codes; channel; text: a keyword)
+    and outputs (unit, department, urgency, time_limit_minutes, process_key)."""
+    from complaintloop.routing import dmn, tables
+    from complaintloop.routing import services as routing
+
+    sheet = dmn.Sheet(
+        key=tables.ROUTING,
+        name="派单规则",
+        hit_policy=hit_policy,
+        inputs=[(name, name) for name in ROUTING_INPUTS],
+        outputs=[(n, str(label), t) for n, label, t in tables.SPECS[tables.ROUTING].outputs],
+    )
+    for i, row in enumerate(rows, start=1):
+        cells = [
+            f"contains(?, {dmn.literal(row['text'])})"
+            if name == "text" and row.get("text")
+            else dmn.literal(row.get(name, ""))
+            for name in ROUTING_INPUTS
+        ]
+        outputs = [
+            dmn.literal(row.get(n)) for n, _label, _t in tables.SPECS[tables.ROUTING].outputs
+        ]
+        sheet.rows.append((row.get("id", f"r{i}"), row.get("name", f"rule {i}"), cells, outputs))
+    return routing.publish_sheet(sheet, actor=actor)

@@ -13,7 +13,6 @@ from complaintloop.core.models import AuditLog, WorkCalendarDay
 from complaintloop.org.models import Role
 from complaintloop.quality import services as quality
 from complaintloop.quality.models import Indicator
-from complaintloop.routing.models import RoutingRule
 
 from .factories import StaffFactory
 from .test_api import bearer
@@ -40,17 +39,20 @@ def _last(action: str, obj) -> AuditLog:
     ).latest("id")
 
 
-def test_routing_rule_change_in_the_admin_is_audited_with_actor_and_values(world, admin, root):
-    rule = RoutingRule.objects.get(name="网络类→网管")
-    url = reverse("admin:routing_routingrule_change", args=[rule.pk])
-    form = admin.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data.update(priority=5, category=rule.category_id)
-    response = admin.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    entry = _last("config.changed", rule)
+def test_routing_table_publication_is_audited_with_actor_and_version(world, root):
+    from complaintloop.routing import services as routing
+
+    xml = routing.selectors.version_row("routing", 1).dmn_xml.replace("兜底→客服", "兜底→客服中心")
+    draft = routing.save_draft("routing", xml, actor=root)
+    routing.publish_version("routing", draft.version, actor=root)
+    entry = _last("decision.published", draft)
     assert entry.actor_id == root.pk
-    assert entry.detail["changes"]["priority"] == [10, 5]
+    assert entry.detail["label"] == f"routing v{draft.version}"
+    assert entry.detail["rules"] == 3
+    # the version row itself is watched configuration as well
+    assert AuditLog.objects.filter(
+        action="config.created", object_type="routing.decisiontable", object_id=str(draft.pk)
+    ).exists()
 
 
 def test_calendar_day_added_is_audited(world, admin, root):
@@ -112,7 +114,8 @@ def test_process_definition_change_is_audited_with_the_bpmn_by_digest(world):
 
 
 def test_auditor_reads_the_log_and_others_do_not(world, admin):
-    RoutingRule.objects.filter(name="兜底→客服").first().delete()
+    WorkCalendarDay.objects.create(date=datetime.date(2027, 10, 8), is_workday=False, note="x")
+    WorkCalendarDay.objects.filter(date=datetime.date(2027, 10, 8)).first().delete()
     # the auditor
     client = Client()
     client.force_login(world.auditor)

@@ -1,6 +1,6 @@
 """Typed domain errors with a stable code and a translated message.
 
-The API and pages map them to HTTP statuses in one place (``core.api``)."""
+The API and pages map them to HTTP statuses in one place (``complaintloop.api``)."""
 
 from typing import Any
 

@@ -5,7 +5,7 @@ it with an HTML 400. Here the declared length is checked first: a JSON body, a f
 an SMS callback may be ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes, a multipart upload
 (attachments, voicemail, fax) ``UPLOAD_MAX_BODY_BYTES``. What slips past the header
 (form fields larger than allowed inside an upload of acceptable size) is caught when
-it is read: in page views here, in API handlers by ``core.api``. The API answers in
+it is read: in page views here, in API handlers by ``complaintloop.api``. The API answers in
 its JSON error shape, pages with a plain 413 page."""
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class BodyLimitMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         # CsrfViewMiddleware (after this one) reads the form of every POST to a page it
         # protects, and turns a RequestDataTooBig there into a 400: read it first, so
-        # the answer says what is wrong. The API reads its own bodies (core.api).
+        # the answer says what is wrong. The API reads its own bodies (complaintloop.api).
         if (
             request.method == "POST"
             and not request.path_info.startswith(API_PREFIX)

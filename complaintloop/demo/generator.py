@@ -34,7 +34,7 @@ from complaintloop.customers.models import (
 )
 from complaintloop.org.models import Role, Staff, Unit, UnitKind
 from complaintloop.routing import services as routing
-from complaintloop.routing.models import RoutingRule, Urgency
+from complaintloop.routing.models import Urgency
 from complaintloop.taxonomy.models import (
     Category,
     OrderType,
@@ -474,23 +474,46 @@ def seed_taxonomy() -> dict[str, Category]:
 
 
 def seed_routing(categories: dict[str, Category]) -> int:
-    types = {t.code: t for t in OrderType.objects.all()}
-    for priority, name, cat, order_type, level, dept, urgency, limit in ROUTING_RULES:
-        RoutingRule.objects.update_or_create(
-            name=name,
-            defaults={
-                "priority": priority,
-                "category": categories.get(cat) if cat else None,
-                "order_type": types.get(order_type) if order_type else None,
-                "customer_level": level,
-                "target_department_code": dept,
-                "urgency": urgency,
-                "time_limit_minutes": limit,
-                "is_active": True,
-            },
+    """The routing decision table (DMN, COLLECT) from ``ROUTING_RULES``, published once;
+    a re-run of the seed leaves a table that already exists alone."""
+    from complaintloop.routing import dmn, tables
+    from complaintloop.routing.models import DecisionTable
+
+    if DecisionTable.objects.filter(key=tables.ROUTING).exists():
+        routing.clear_cache()
+        return DecisionTable.objects.filter(key=tables.ROUTING).first().rule_count
+    sheet = dmn.Sheet(
+        key=tables.ROUTING,
+        name="派单规则",
+        hit_policy="COLLECT",
+        inputs=[
+            ("order_type", "工单类型"),
+            ("category", "分类(含下级)"),
+            ("customer_level", "客户级别"),
+            ("text", "标题与描述"),
+        ],
+        outputs=[(n, str(label), t) for n, label, t in tables.SPECS[tables.ROUTING].outputs],
+    )
+    # Complaints that mention the regulator or the media are 特急 whatever their category.
+    sheet.rows.append(
+        (
+            "escalation_words",
+            "提及工信部或媒体曝光定为特急",
+            ["-", "-", "-", 'contains(?, "工信部"), contains(?, "曝光"), contains(?, "媒体")'],
+            ["", "", dmn.literal(Urgency.CRITICAL), "", ""],
         )
-    routing.clear_cache()
-    return len(ROUTING_RULES)
+    )
+    for priority, name, cat, order_type, level, dept, urgency, limit in ROUTING_RULES:
+        sheet.rows.append(
+            (
+                f"rule_{priority}",
+                name,
+                [dmn.literal(order_type), dmn.literal(cat), dmn.literal(level), "-"],
+                ["", dmn.literal(dept), dmn.literal(urgency), dmn.literal(limit), ""],
+            )
+        )
+    routing.publish_sheet(sheet, comment="演示数据")
+    return len(sheet.rows)
 
 
 # ------------------------------------------------------------------------ customers

@@ -1,23 +1,14 @@
 from django.contrib import admin
 
-from .models import RoutingRule
+from complaintloop.core.admin import ReadOnlyAdmin
+
+from .models import DecisionTable
 
 
-@admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = (
-        "priority",
-        "name",
-        "order_type",
-        "category",
-        "region",
-        "customer_level",
-        "target_unit",
-        "target_department_code",
-        "urgency",
-        "time_limit_minutes",
-        "is_active",
-    )
-    list_editable = ("is_active",)
-    list_filter = ("is_active", "order_type", "customer_level")
-    autocomplete_fields = ("category", "region", "target_unit")
+@admin.register(DecisionTable)
+class DecisionTableAdmin(ReadOnlyAdmin):
+    """Versions are read here; they are edited and published on /processes/decisions/
+    (or the API), through routing.services, which checks every one."""
+
+    list_display = ("key", "version", "name", "hit_policy", "rule_count", "status", "published_at")
+    list_filter = ("key", "status")

@@ -8,7 +8,7 @@ class RoutingConfig(AppConfig):
     def ready(self) -> None:
         from complaintloop.core.audit import watch_configuration
 
-        from .models import RoutingRule
+        from .models import DecisionTable
 
-        watch_configuration(RoutingRule)  # audited configuration (R33)
+        watch_configuration(DecisionTable)  # audited configuration (R33)
         from . import signals  # noqa: F401

@@ -1,10 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-
-from complaintloop.customers.models import CustomerLevel
-from complaintloop.org.models import Unit
-from complaintloop.taxonomy.models import Category, OrderType
 
 
 class Urgency(models.TextChoices):
@@ -13,50 +10,53 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", _("特急")
 
 
-class RoutingRule(models.Model):
-    """One row of the routing decision table (R11, DMN-like, first hit by priority).
+class TableStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
 
-    Empty inputs match anything; a category matches its whole subtree. The target is
-    either a fixed unit or a department code resolved inside the ticket's city
-    (``NJ`` + ``WG`` → unit ``NJ-WG``), so one row serves all 17 cities."""
 
-    priority = models.PositiveIntegerField(_("优先级"), default=100, help_text=_("小者优先"))
-    name = models.CharField(_("规则名称"), max_length=128)
-    order_type = models.ForeignKey(
-        OrderType, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("工单类型")
+class DecisionTable(models.Model):
+    """One version of a DMN decision table (R11): routing (unit, urgency, limit,
+    process) or time limits by category × urgency. A draft until published, then never
+    changed; the newest published version of a key is the one in use."""
+
+    key = models.CharField(_("决策表标识"), max_length=64)
+    version = models.PositiveIntegerField(_("版本"))
+    name = models.CharField(_("名称"), max_length=128)
+    hit_policy = models.CharField(_("命中策略"), max_length=16)
+    dmn_xml = models.TextField(_("DMN XML"))
+    rule_count = models.PositiveIntegerField(_("规则数"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TableStatus.choices, default=TableStatus.DRAFT
     )
-    category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("分类(含下级)")
-    )
-    region = models.ForeignKey(
-        Unit,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("地市"),
-    )
-    customer_level = models.CharField(
-        _("客户级别"), max_length=16, choices=CustomerLevel.choices, blank=True
-    )
-    target_unit = models.ForeignKey(
-        Unit,
+    comment = models.CharField(_("说明"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("目标单位"),
+        verbose_name=_("创建人"),
     )
-    target_department_code = models.CharField(_("地市内部门编码"), max_length=16, blank=True)
-    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, blank=True)
-    time_limit_minutes = models.PositiveIntegerField(_("时限(分钟)"), null=True, blank=True)
-    process_key = models.CharField(_("流程"), max_length=64, blank=True)
-    is_active = models.BooleanField(_("启用"), default=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
 
     class Meta:
-        ordering = ["priority", "id"]
-        verbose_name = _("路由规则")
-        verbose_name_plural = _("路由规则")
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="decision_key_version_uniq")
+        ]
+        indexes = [models.Index(fields=["key", "status", "-version"], name="decision_in_use")]
+        verbose_name = _("决策表")
+        verbose_name_plural = _("决策表")
 
     def __str__(self) -> str:
-        return f"{self.priority} {self.name}"
+        return f"{self.name} v{self.version}"

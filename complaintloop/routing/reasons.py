@@ -21,6 +21,8 @@ TEMPLATES = {
     "category_unit": gettext_lazy("分类默认处理单位 %(unit)s"),
     "region_fallback": gettext_lazy("无匹配规则,派往地市 %(unit)s"),
     "vip_limit": gettext_lazy("VIP 客户时限缩短为 %(minutes)s 分钟"),
+    "urgency_limit": gettext_lazy("规则「%(rule)s」:%(urgency)s时限 %(minutes)s 分钟"),
+    "table_not_unique": gettext_lazy("决策表 %(table)s 有多条规则同时命中(%(rules)s),取第一条"),
 }
 
 

@@ -1,10 +1,10 @@
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from . import services
-from .models import RoutingRule
+from . import selectors
+from .models import DecisionTable
 
 
-@receiver([post_save, post_delete], sender=RoutingRule)
-def _rules_changed(**kwargs) -> None:
-    services.clear_cache()
+@receiver(post_save, sender=DecisionTable)
+def _tables_changed(**kwargs) -> None:
+    selectors.clear_cache()

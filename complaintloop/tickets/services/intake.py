@@ -193,15 +193,25 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
     order_type, category, product, sp = _validate(data)
     customer = _customer(data, actor)
     region = _region(data, customer, actor)
-    decision = routing.decide(
-        order_type=order_type, category=category, region=region, customer_level=customer.level
-    )
     now = clock.now()
+    decision = routing.decide(
+        order_type=order_type,
+        category=category,
+        region=region,
+        customer_level=customer.level,
+        urgency=data.urgency,
+        channel=data.channel,
+        product=product.code if product else "",
+        sp=sp.code if sp else "",
+        text=f"{data.title}\n{data.description}",
+        is_enterprise=customer.is_enterprise,
+        at=now,
+    )
     accepting = actor.unit or region
     status = (
         Status.CLOSED if data.resolve_now else (Status.PENDING if data.dispatch else Status.NEW)
     )
-    urgency = data.urgency or decision.urgency
+    urgency = decision.urgency
     ticket = Ticket(
         number=next_number(now),
         order_type=order_type,
@@ -240,6 +250,8 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
             "unit": decision.unit.code,
             "reasons": list(decision.reasons),
             "rule": decision.rule_id,
+            # Which table versions decided, and which of their rules matched (R11).
+            "tables": list(decision.tables),
         }
     }
     if data.resolve_now:

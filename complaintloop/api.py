@@ -1,4 +1,5 @@
-"""The NinjaAPI instance: auth, error mapping, routers of every app."""
+"""The NinjaAPI instance: auth, error mapping, routers of every app. It sits above the
+apps (each app only offers its router), so no app imports it."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -9,8 +10,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from . import middleware as body_limit
-from .errors import DomainError
+from complaintloop.core import middleware as body_limit
+from complaintloop.core.errors import DomainError
 
 
 class BearerToken(HttpBearer):
@@ -112,6 +113,7 @@ def register_routers() -> None:
     from complaintloop.org.api import router as org_router
     from complaintloop.processes.api import router as processes_router
     from complaintloop.quality.api import router as quality_router
+    from complaintloop.routing.api import router as routing_router
     from complaintloop.taxonomy.api import router as taxonomy_router
     from complaintloop.tickets.api import router as tickets_router
     from complaintloop.webhooks.api import router as webhooks_router
@@ -121,6 +123,7 @@ def register_routers() -> None:
     api.add_router("", taxonomy_router)
     api.add_router("", org_router)
     api.add_router("", processes_router)
+    api.add_router("", routing_router)
     api.add_router("", insights_router)
     api.add_router("", quality_router)
     api.add_router("", webhooks_router)
