@@ -142,7 +142,7 @@ else:
     CONTENT_SECURITY_POLICY = _CSP
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "complaintloop.core.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -231,6 +231,7 @@ if IS_POSTGRES and os.environ.get("PG_SESSION_TUNING", "1") == "1":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.Staff"
+AUTHENTICATION_BACKENDS = ["complaintloop.org.backends.RoleBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 # Login protection (docs/operations.md, "Login protection and second factor"). Failures

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
+    default = True
     name = "complaintloop.core"
     label = "core"
 
@@ -11,3 +13,10 @@ class CoreConfig(AppConfig):
         from .models import WorkCalendarDay
 
         watch_configuration(WorkCalendarDay)  # audited configuration (R33)
+
+
+class ConsoleAdminConfig(admin_apps.AdminConfig):
+    """The Django admin (管理), open to the roles whose job needs it (org.roles)."""
+
+    default = False
+    default_site = "complaintloop.core.admin_site.ConsoleAdminSite"

@@ -122,7 +122,8 @@ DEMO_ACCOUNTS = [
     ("sysadmin", Role.SYSTEM_ADMIN, "JS", "JS", "李卫东"),
     ("auditor", Role.AUDITOR, "JS-ZL", "JS", "钱佳"),
 ]
-ADMIN_ROLES = {Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.PROCESS_ADMIN, Role.SYSTEM_ADMIN}
+# Roles that work in the Django admin (their permissions come with the role: org.roles).
+ADMIN_ROLES = {Role.PROCESS_ADMIN, Role.SYSTEM_ADMIN}
 # Extra staff per city: department (or district team), role, how many.
 CITY_STAFF = [
     ("KF", Role.AGENT, 2),

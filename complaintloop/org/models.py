@@ -144,6 +144,13 @@ class Staff(AbstractUser):
         return self.is_superuser or self.role in {Role.PROCESS_ADMIN, Role.SYSTEM_ADMIN}
 
     @property
+    def can_use_admin(self) -> bool:
+        """管理 (the Django admin): sysadmin, and roles with admin work (org.roles)."""
+        from .roles import admin_permissions
+
+        return self.is_superuser or bool(admin_permissions(self.role))
+
+    @property
     def can_read_audit(self) -> bool:
         return self.is_superuser or self.role in AUDIT_ROLES
 
