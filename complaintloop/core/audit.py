@@ -39,7 +39,8 @@ def record(actor: Any, action: str, obj: Any, **detail: Any) -> AuditLog:
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=obj._meta.label_lower if hasattr(obj, "_meta") else str(type(obj).__name__),
-        object_id=str(getattr(obj, "pk", obj)),
+        # A model class stands for its table as a whole (e.g. a calendar import).
+        object_id="" if isinstance(obj, type) else str(getattr(obj, "pk", obj)),
         detail=detail,
     )
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 # admin's web worker) reaches this one (a Celery worker computing deadlines) within
 # CACHE_SECONDS; the editing process clears its own at once (core/signals.py).
 _cache: dict[int, tuple[float, dict[date, bool]]] = {}
+_until: tuple[float, date | None] | None = None
 _lock = threading.Lock()
 CACHE_SECONDS = 60.0
 CHANGED_TOPIC = "calendar.changed"
@@ -40,8 +41,10 @@ def workday_minutes() -> int:
 
 
 def clear_cache() -> None:
+    global _until
     with _lock:
         _cache.clear()
+        _until = None
 
 
 def _year(year: int) -> dict[date, bool]:
@@ -67,6 +70,41 @@ def is_workday(day: date) -> bool:
 def year_is_covered(year: int) -> bool:
     """Whether the table holds the holidays of ``year`` (else weekends-only is assumed)."""
     return any(not is_work for is_work in _year(year).values())
+
+
+def covered_until() -> date | None:
+    """The last day the table knows: 31 December of the last year with holidays in it
+    (a year with none is taken as not yet loaded). Cached like the days."""
+    global _until
+    now = clock_time.monotonic()
+    if _until is not None and now - _until[0] < CACHE_SECONDS:
+        return _until[1]
+    from .models import WorkCalendarDay
+
+    last = (
+        WorkCalendarDay.objects.filter(is_workday=False)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    until = date(last.year, 12, 31) if last else None
+    _until = (now, until)
+    return until
+
+
+def deadline_or_natural(
+    start: datetime, minutes: int, basis: str = TimeBasis.WORKING
+) -> tuple[datetime, int | None]:
+    """The deadline, and the first year the calendar does not know when the working-time
+    count would run into it: then the limit is counted in natural time instead (stricter,
+    never later than the customer was promised) and the caller says so in the trace."""
+    if basis == TimeBasis.NATURAL:
+        return start + timedelta(minutes=minutes), None
+    due = add_working_minutes(start, minutes)
+    until = covered_until()
+    if until is not None and timezone.localtime(due).date() > until:
+        return start + timedelta(minutes=minutes), until.year + 1
+    return due, None
 
 
 def _window(day: date) -> tuple[datetime, datetime]:

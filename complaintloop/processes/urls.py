@@ -5,6 +5,7 @@ from . import views
 app_name = "processes"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("calendar/", views.calendar_page, name="calendar"),
     path("<slug:key>/", views.detail, name="detail"),
     path("<slug:key>/drafts/", views.save_draft, name="save_draft"),
     path("<slug:key>/<int:version>/publish/", views.publish, name="publish"),

@@ -3,6 +3,7 @@ draft and publishing it. Thin: every change goes through processes.services."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from django.contrib import messages
@@ -13,7 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from complaintloop.core import calendar, clock
+from complaintloop.core import services as core_services
 from complaintloop.core.errors import DomainError
+from complaintloop.core.models import WorkCalendarDay
 
 from . import selectors, services
 from .engine import ASSIGNEE_PROPERTY, TIME_LIMIT_PROPERTY
@@ -109,3 +113,91 @@ def publish(request: HttpRequest, key: str, version: int) -> HttpResponse:
             _("v%(n)s 已发布:此后受理的工单使用该版本,在途工单按原版本办完") % {"n": row.version},
         )
     return redirect(f"{reverse('processes:detail', args=[key])}?v={version}")
+
+
+def _calendar_months(year: int) -> list[dict]:
+    """The year as 12 month grids (Monday first) with each day's kind."""
+    import calendar as month_grid
+
+    rows = {
+        row.date: row
+        for row in WorkCalendarDay.objects.filter(date__year=year).only(
+            "date", "is_workday", "note"
+        )
+    }
+    today = clock.localtime().date()
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in month_grid.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells = []
+            for day in week:
+                if day.month != month:
+                    cells.append(None)
+                    continue
+                row = rows.get(day)
+                weekend = day.weekday() >= 5
+                if row is None:
+                    kind = "weekend" if weekend else "work"
+                elif row.is_workday:
+                    kind = "makeup" if weekend else "work"
+                else:
+                    kind = "holiday" if not weekend else "weekend"
+                cells.append(
+                    {
+                        "day": day,
+                        "kind": kind,
+                        "note": row.note if row else "",
+                        "today": day == today,
+                    }
+                )
+            weeks.append(cells)
+        months.append({"number": month, "weeks": weeks})
+    return months
+
+
+@manager_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    today = clock.localtime().date()
+    raw_year = request.GET.get("year") or request.POST.get("year") or ""
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else today.year
+    notice, problems, status = "", {}, 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "day":
+                day = date.fromisoformat(request.POST.get("day", ""))
+                core_services.set_day(
+                    day,
+                    request.POST.get("mode", ""),
+                    actor=request.user,
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("%(d)s 已更新") % {"d": day.isoformat()})
+            else:
+                notice = request.POST.get("notice", "")
+                days = core_services.import_notice(year, notice, actor=request.user)
+                messages.success(
+                    request, _("已导入 %(y)s 年 %(n)s 天") % {"y": year, "n": len(days)}
+                )
+            return redirect(f"{reverse('processes:calendar')}?year={year}")
+        except ValueError:
+            messages.error(request, _("日期格式应为 YYYY-MM-DD"))
+            status = 422
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            problems, status = exc.fields or {}, exc.status
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    until = calendar.covered_until()
+    context = {
+        "nav": "processes",
+        "year": year,
+        "months": _calendar_months(year),
+        "covered": calendar.year_is_covered(year),
+        "covered_until": until,
+        "days_left": (until - today).days if until else None,
+        "notice": notice,
+        "problems": problems,
+        "years": [year - 1, year, year + 1],
+    }
+    return render(request, "processes/calendar.html", context, status=status)

@@ -22,6 +22,7 @@ TEMPLATES = {
     "region_fallback": gettext_lazy("无匹配规则,派往地市 %(unit)s"),
     "vip_limit": gettext_lazy("VIP 客户时限缩短为 %(minutes)s 分钟"),
     "urgency_limit": gettext_lazy("规则「%(rule)s」:%(urgency)s时限 %(minutes)s 分钟"),
+    "calendar_fallback": gettext_lazy("工作日历未包含 %(year)s 年的节假日,时限按自然时间计算"),
     "table_not_unique": gettext_lazy("决策表 %(table)s 有多条规则同时命中(%(rules)s),取第一条"),
 }
 

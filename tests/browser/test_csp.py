@@ -78,6 +78,7 @@ def test_pages_of_every_role_pass_the_policy(watched, world):
         "/processes/general_complaint/",
         "/processes/decisions/",
         "/processes/decisions/routing/",
+        "/processes/calendar/?year=2027",
         "/security/admin/",
         "/notifications/",
         "/admin/",

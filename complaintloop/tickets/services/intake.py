@@ -18,6 +18,7 @@ from complaintloop.customers.models import ContactRecord, Customer, CustomerLeve
 from complaintloop.org import selectors as org
 from complaintloop.org.models import Staff, Unit, UnitKind
 from complaintloop.processes import engine
+from complaintloop.routing import reasons as routing_reasons
 from complaintloop.routing import services as routing
 from complaintloop.routing.models import Urgency
 from complaintloop.taxonomy import selectors as taxonomy
@@ -212,6 +213,13 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         Status.CLOSED if data.resolve_now else (Status.PENDING if data.dispatch else Status.NEW)
     )
     urgency = decision.urgency
+    due_at, unknown_year = calendar.deadline_or_natural(
+        now, decision.time_limit_minutes, decision.time_basis
+    )
+    reasons = list(decision.reasons)
+    if unknown_year is not None:
+        # The calendar has no holidays for that year yet: say the limit ran in natural time.
+        reasons.append(routing_reasons.reason("calendar_fallback", year=unknown_year))
     ticket = Ticket(
         number=next_number(now),
         order_type=order_type,
@@ -238,7 +246,7 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         first_response_due_at=calendar.deadline(
             now, settings.SLA_FIRST_RESPONSE_MINUTES, decision.time_basis
         ),
-        due_at=calendar.deadline(now, decision.time_limit_minutes, decision.time_basis),
+        due_at=due_at,
         is_pre_handled=bool(data.pre_handling.strip()),
         idempotency_key=key,
         request_hash=fingerprint,
@@ -248,7 +256,7 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         # Reasons as codes + parameters, said in each reader's language (routing.reasons).
         "routing": {
             "unit": decision.unit.code,
-            "reasons": list(decision.reasons),
+            "reasons": reasons,
             "rule": decision.rule_id,
             # Which table versions decided, and which of their rules matched (R11).
             "tables": list(decision.tables),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from complaintloop.core import clock
+from complaintloop.core import calendar, clock
 from complaintloop.core.cache import ttl_cached
 from complaintloop.core.errors import DomainError, NotFound
 from complaintloop.tickets import selectors as ticket_selectors
@@ -107,9 +107,25 @@ def index(request):
         "alerts": selectors.alerts(actor),
         "now": clock.now(),
         "limit": selectors.LIST_LIMIT,
+        "calendar_ends": _calendar_ending(),
         **_lists(actor),
     }
     return render(request, "web/console/index.html", context)
+
+
+CALENDAR_WARNING_DAYS = 60
+
+
+def _calendar_ending() -> dict | None:
+    """The working calendar's last known day when it is less than 60 days away: time
+    limits after it fall back to natural time until next year's notice is imported."""
+    until = calendar.covered_until()
+    if until is None:
+        return None
+    left = (until - clock.localtime().date()).days
+    if left >= CALENDAR_WARNING_DAYS:
+        return None
+    return {"until": until, "days_left": max(left, 0), "next_year": until.year + 1}
 
 
 @require_GET
