@@ -32,7 +32,7 @@ from complaintloop.customers.models import (
     CustomerListEntry,
     ListKind,
 )
-from complaintloop.org.models import Role, Staff, Unit, UnitKind
+from complaintloop.org.models import AssignmentMode, Role, Staff, Unit, UnitKind
 from complaintloop.routing import services as routing
 from complaintloop.routing.models import Urgency
 from complaintloop.taxonomy.models import (
@@ -132,6 +132,8 @@ CITY_STAFF = [
     ("YZ", Role.HANDLER, 2),
     ("SC", Role.HANDLER, 1),
 ]
+# Skills of each department's first handler (category codes: network quality, billing).
+TEAM_SKILLS = {"WG": ["01"], "YZ": ["02"]}
 PROVINCE_STAFF = [
     ("KF", Role.AGENT, 2),
     ("WG", Role.HANDLER, 1),
@@ -430,8 +432,15 @@ def seed_staff(units: dict[str, Unit], seed: int) -> list[Staff]:
         person.is_superuser = role == Role.SYSTEM_ADMIN
         person.is_active = True
         person.phone = person.phone or f"1390{rng.randrange(10**7):07d}"
+        dept = unit_code.rsplit("-", 1)[-1]
+        if dept in TEAM_SKILLS and not person.skills:
+            # The first handler of a department takes its speciality, the others all.
+            person.skills = TEAM_SKILLS[dept] if username.endswith("_01") else []
         person.save()
         staff.append(person)
+    # Network centres hand new faults out in turn, business support to the least busy.
+    Unit.objects.filter(code__endswith="-WG").update(assignment_mode=AssignmentMode.ROUND_ROBIN)
+    Unit.objects.filter(code__endswith="-YZ").update(assignment_mode=AssignmentMode.LEAST_LOADED)
     return staff
 
 

@@ -27,8 +27,9 @@ class OrgConfig(AppConfig):
                 "is_superuser",
                 "is_active",
                 "skills",
+                "max_open_items",
             ),
-            ignore=("last_login", "is_available"),
+            ignore=("last_login", "is_available", "last_assigned_at"),
             secret=("password",),
             m2m=("groups", "user_permissions"),
         )

@@ -15,6 +15,12 @@ class UnitKind(models.TextChoices):
     TEAM = "team", _("班组")
 
 
+class AssignmentMode(models.TextChoices):
+    POOL = "pool", _("单位待办池(人员自行签收)")
+    ROUND_ROBIN = "round_robin", _("轮流分配")
+    LEAST_LOADED = "least_loaded", _("分给在办最少者")
+
+
 class Unit(models.Model):
     """A node of the organisation tree. ``path`` is the chain of codes from the root
     (``/JS/NJ/KF/``) so a subtree is one indexed prefix query."""
@@ -37,6 +43,13 @@ class Unit(models.Model):
     is_offline = models.BooleanField(_("离线处理(邮件)"), default=False)
     email = models.EmailField(_("邮箱"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    assignment_mode = models.CharField(
+        _("单位内分配"),
+        max_length=16,
+        choices=AssignmentMode.choices,
+        default=AssignmentMode.POOL,
+        help_text=_("新到本单位的待办分给谁;技能匹配者优先,不在岗或已满者不分"),
+    )
 
     class Meta:
         ordering = ["path"]
@@ -102,6 +115,10 @@ class Staff(AbstractUser):
     phone = models.CharField(_("手机"), max_length=20, blank=True)
     skills = models.JSONField(_("技能"), default=list, blank=True)
     is_available = models.BooleanField(_("在岗"), default=True)
+    max_open_items = models.PositiveIntegerField(
+        _("在办上限"), null=True, blank=True, help_text=_("达到上限后不再自动分配;空为不限")
+    )
+    last_assigned_at = models.DateTimeField(_("最近分配时间"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from complaintloop.core.errors import Conflict, Forbidden, Invalid
 
-from .models import Role, Staff, Unit, UnitKind
+from .models import AssignmentMode, Role, Staff, Unit, UnitKind
 
 # A child's kind must sit below its parent's.
 KIND_ORDER = [
@@ -62,3 +62,46 @@ def add_unit(
         email=email,
         is_offline=is_offline,
     )
+
+
+def _require_team_lead(actor: Staff, unit: Unit) -> None:
+    """A supervisor (or sysadmin) over the unit: its own unit or one in their scope."""
+    if not (actor.is_superuser or actor.role in (Role.SUPERVISOR, Role.SYSTEM_ADMIN)):
+        raise Forbidden("team.forbidden", _("仅班长/主管可调整班组"))
+    scope = actor.scope_path
+    if not (scope == "/" or scope.count("/") == 2 or unit.path.startswith(scope)):
+        raise Forbidden("team.out_of_scope", _("该单位不在您的管理范围内"))
+
+
+@transaction.atomic
+def set_assignment_mode(unit: Unit, mode: str, *, actor: Staff) -> Unit:
+    """How new work items of the unit are handed out (audited as configuration)."""
+    _require_team_lead(actor, unit)
+    if mode not in AssignmentMode.values:
+        raise Invalid("team.bad_mode", _("分配方式不正确"), {"mode": AssignmentMode.values})
+    unit.assignment_mode = mode
+    unit.save(update_fields=["assignment_mode"])
+    return unit
+
+
+@transaction.atomic
+def set_member(
+    person: Staff,
+    *,
+    actor: Staff,
+    is_available: bool,
+    max_open_items: int | None,
+    skills: list[str],
+) -> Staff:
+    """A member's presence (在岗/不在岗), open-item limit and skills."""
+    if person.unit is None:
+        raise Invalid("team.no_unit", _("该人员没有所属单位"), {})
+    _require_team_lead(actor, person.unit)
+    if max_open_items is not None and not 1 <= max_open_items <= 500:
+        raise Invalid("team.bad_limit", _("在办上限应为 1–500"), {"max_open_items": ["1–500"]})
+    cleaned = sorted({s.strip()[:32] for s in skills if s and s.strip()})[:30]
+    person.is_available = is_available
+    person.max_open_items = max_open_items
+    person.skills = cleaned
+    person.save(update_fields=["is_available", "max_open_items", "skills"])
+    return person

@@ -15,6 +15,7 @@ from .models import EventKind, Ticket
 from .permissions import available_actions
 from .schemas import (
     ActionBase,
+    AssignAction,
     AssistAction,
     BulkAction,
     BulkOut,
@@ -220,6 +221,7 @@ ACTIONS = [
     ("link", LinkAction, services.link, "关联工单"),
     ("set_parent", TargetAction, services.set_parent, "设置主工单"),
     ("comment", ActionBase, services.comment, "备注"),
+    ("assign", AssignAction, services.assign, "分配给本单位人员或收回"),
 ]
 ACTION_NAMES = [name for name, *_ in ACTIONS]
 

@@ -221,6 +221,7 @@ class EventKind(models.TextChoices):
     LINKED = "linked", _("关联")
     PARENT_SET = "parent_set", _("设置主工单")
     COMMENTED = "commented", _("备注")
+    ASSIGNED = "assigned", _("分配")
     SLA_NEAR = "sla_near", _("临近超时预警")
     SLA_BREACHED = "sla_breached", _("超时")
     FIRST_RESPONSE_BREACHED = "first_response_breached", _("首次响应超时")

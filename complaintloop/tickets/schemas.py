@@ -124,6 +124,12 @@ class ToUnitAction(ActionBase):
     to_unit: str = Field(..., description="目标单位编码", max_length=32)
 
 
+class AssignAction(ActionBase):
+    to_staff: str | None = Field(
+        None, max_length=150, description="该单位人员的用户名;为空则收回到单位待办池"
+    )
+
+
 class AssistAction(ActionBase):
     units: list[str] = Field(..., description="协办单位编码", max_length=20)
     time_limit_minutes: int | None = Field(None, ge=1, le=100000)

@@ -1,5 +1,6 @@
 """Every state change of a ticket goes through these functions (one transaction each)."""
 
+from .assignment import assign
 from .assist import complete_assistance, request_assistance
 from .edit import reclassify
 from .intake import NewTicket, create
@@ -23,6 +24,7 @@ from .relations import link, merge, set_parent
 __all__ = [
     "NewTicket",
     "accept",
+    "assign",
     "callback",
     "close",
     "comment",

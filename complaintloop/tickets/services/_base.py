@@ -57,6 +57,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     EventKind.LINKED: set(Status.values),
     EventKind.PARENT_SET: set(Status.values),
     EventKind.COMMENTED: set(Status.values),
+    EventKind.ASSIGNED: {Status.NEW, Status.PENDING, Status.IN_PROGRESS, Status.SUSPENDED},
     EventKind.SLA_NEAR: {Status.NEW, Status.PENDING, Status.IN_PROGRESS},
     EventKind.SLA_BREACHED: {Status.NEW, Status.PENDING, Status.IN_PROGRESS},
     EventKind.FIRST_RESPONSE_BREACHED: {Status.NEW, Status.PENDING},
@@ -216,7 +217,7 @@ def new_item(
     staff: Staff | None = None,
 ) -> WorkItem:
     now = clock.now()
-    return WorkItem.objects.create(
+    item = WorkItem.objects.create(
         ticket=ticket,
         kind=kind,
         step=step,
@@ -229,6 +230,14 @@ def new_item(
         warn_at=warn_at(now, due_at, ticket.time_basis),
         request=request,
     )
+    if staff is None and kind != WorkItemKind.CALLBACK and unit.assignment_mode != "pool":
+        from .assignment import auto_assign
+
+        reason = auto_assign(ticket, item)
+        if reason is not None:
+            # Carried into the payload of the event this operation records next.
+            ticket.__dict__.setdefault("_assignments", []).append(reason)
+    return item
 
 
 def finish_item(item: WorkItem, *, result: str = "", cancelled: bool = False) -> None:
@@ -263,6 +272,9 @@ def record(
     """Save the ticket (version + 1), append its event (seq = version) and the outbox
     row. ``bump=False`` for a ticket just inserted at version 1."""
     now = clock.now()
+    assignments = ticket.__dict__.pop("_assignments", None)
+    if assignments:
+        payload = {**(payload or {}), "assignments": assignments}
     if bump:
         ticket.version += 1
         ticket.updated_at = now

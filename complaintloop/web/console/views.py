@@ -22,7 +22,7 @@ from complaintloop.tickets import services
 from complaintloop.tickets.models import OPEN_STATUSES, WorkItemKind
 from complaintloop.tickets.permissions import available_actions
 
-from . import selectors
+from . import selectors, team
 
 ACTIONS = {
     "urge": (services.urge, gettext_lazy("催办")),
@@ -108,6 +108,7 @@ def index(request):
         "now": clock.now(),
         "limit": selectors.LIST_LIMIT,
         "calendar_ends": _calendar_ending(),
+        "may_lead_team": team.may_lead_team(actor),
         **_lists(actor),
     }
     return render(request, "web/console/index.html", context)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from complaintloop.core import clock
+from complaintloop.org.models import AssignmentMode
 from complaintloop.routing import reasons
 from complaintloop.routing.models import Urgency
 from complaintloop.tickets.models import EventKind, LinkKind, Status, TicketEvent, WorkItemKind
@@ -36,6 +37,32 @@ def _label(choices, value) -> str:
         return str(value)
 
 
+def _assignment(item: dict, unit) -> str:
+    """One assignment reason (tickets.services.assignment) in the reader's language."""
+    code = item.get("code")
+    where = unit(item.get("unit"))
+    mode = _label(AssignmentMode, item.get("mode", "")) if item.get("mode") else ""
+    if code == "assigned":
+        text = _("%(unit)s按「%(mode)s」分给 %(name)s(当时在办 %(load)s 件)") % {
+            "unit": where,
+            "mode": mode,
+            "name": item.get("name") or item.get("staff"),
+            "load": item.get("load", 0),
+        }
+        if item.get("skills"):
+            text += _(",技能匹配:%(s)s") % {"s": "、".join(item["skills"])}
+        return text
+    if code == "nobody_present":
+        return _("%(unit)s 无在岗人员,留在单位待办池") % {"unit": where}
+    if code == "all_full":
+        return _("%(unit)s 在岗人员均已达在办上限,留在单位待办池") % {"unit": where}
+    if code == "pushed":
+        return _("分配给 %(name)s") % {"name": item.get("name") or item.get("staff")}
+    if code == "pulled_back":
+        return _("收回到 %(unit)s 待办池") % {"unit": where}
+    return str(code)
+
+
 def details(event: TicketEvent, unit_names: dict[str, str]) -> list[dict]:
     """[{label, text, ticket?}] for the payload keys a reader cares about."""
 
@@ -50,6 +77,13 @@ def details(event: TicketEvent, unit_names: dict[str, str]) -> list[dict]:
         said = reasons.say(routing, unit_names)
         if said:
             out.append({"label": _("路由依据"), "text": said})
+    out.extend(
+        {"label": _("单位内分配"), "text": _assignment(item, unit)}
+        for item in p.get("assignments") or []
+        if isinstance(item, dict)
+    )
+    if isinstance(p.get("assigned"), dict):
+        out.append({"label": _("分配"), "text": _assignment(p["assigned"], unit)})
     if p.get("from_unit") or p.get("to_unit"):
         if p.get("from_unit"):
             out.append({"label": _("原单位"), "text": unit(p.get("from_unit"))})
@@ -57,7 +91,7 @@ def details(event: TicketEvent, unit_names: dict[str, str]) -> list[dict]:
             out.append({"label": _("目标单位"), "text": unit(p.get("to_unit"))})
     if p.get("units"):
         out.append({"label": _("协办单位"), "text": "、".join(unit(c) for c in p["units"])})
-    if p.get("unit") and event.kind != EventKind.CREATED:
+    if p.get("unit") and event.kind not in (EventKind.CREATED, EventKind.ASSIGNED):
         out.append({"label": _("单位"), "text": unit(p["unit"])})
     if "result" in p:
         out.append(
