@@ -116,6 +116,7 @@ def test_services_refuse_out_of_scope(world, nanjing_ticket, suzhou_ticket):
         "link": lambda: services.link(n, actor=sz, target=other),
         "set_parent": lambda: services.set_parent(n, actor=sz, target=other),
         "comment": lambda: services.comment(n, actor=sz, comment="x"),
+        "assign": lambda: services.assign(n, actor=sz, to_staff=None),
     }
     assert set(calls) == set(ACTION_NAMES)
     before = snapshot(nanjing_ticket)

@@ -151,6 +151,15 @@ ORDER_TYPES = [
     ("inquiry", "咨询", WORKDAY, 5, 0.07),
     ("praise", "表扬", 5 * WORKDAY, 6, 0.03),
 ]
+# The process each order type runs (seed 002); complaints follow the general process
+# unless their category says otherwise (SP complaints).
+ORDER_TYPE_PROCESS = {
+    "appointment": "onsite_visit",
+    "inquiry": "inquiry",
+    "suggestion": "suggestion",
+    "praise": "suggestion",
+}
+SP_CATEGORY = "05"
 PRODUCTS = [
     ("P5G", "5G套餐"),
     ("PKD", "家庭宽带"),
@@ -452,7 +461,7 @@ def seed_taxonomy() -> dict[str, Category]:
                 "name": name,
                 "time_limit_minutes": limit,
                 "sort": sort,
-                "default_process_key": "general_complaint",
+                "default_process_key": ORDER_TYPE_PROCESS.get(code, "general_complaint"),
                 "time_basis": TimeBasisChoice.WORKING,
             },
         )
@@ -480,6 +489,8 @@ def seed_taxonomy() -> dict[str, Category]:
                 third = upsert(c1 + c2 + c3, n3, second)
                 for c4, n4, _weight, _texts in leaves:
                     upsert(c1 + c2 + c3 + c4, n4, third, is_local=True)
+    # SP complaints go through the SP's own reply step (seed 002, SP 投诉流程).
+    Category.objects.filter(code=SP_CATEGORY).update(default_process_key="sp_complaint")
     return nodes
 
 
@@ -519,7 +530,13 @@ def seed_routing(categories: dict[str, Category]) -> int:
                 f"rule_{priority}",
                 name,
                 [dmn.literal(order_type), dmn.literal(cat), dmn.literal(level), "-"],
-                ["", dmn.literal(dept), dmn.literal(urgency), dmn.literal(limit), ""],
+                [
+                    "",
+                    dmn.literal(dept),
+                    dmn.literal(urgency),
+                    dmn.literal(limit),
+                    dmn.literal(ORDER_TYPE_PROCESS.get(order_type, "")),
+                ],
             )
         )
     routing.publish_sheet(sheet, comment="演示数据")

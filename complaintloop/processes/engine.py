@@ -175,8 +175,14 @@ def _run_failed(exc: SpiffWorkflowException) -> Invalid:
     )
 
 
-def start(key: str | None = None, *, definition_id: int | None = None) -> Instance:
-    """Start an instance of the active version of ``key``, or of exactly ``definition_id``."""
+def start(
+    key: str | None = None,
+    *,
+    definition_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> Instance:
+    """Start an instance of the active version of ``key``, or of exactly ``definition_id``,
+    with ``data`` (the ticket's fields, processes.lint.PROCESS_DATA) for its gateways."""
     from complaintloop.processes import selectors
 
     if definition_id is None:
@@ -186,6 +192,10 @@ def start(key: str | None = None, *, definition_id: int | None = None) -> Instan
         definition_id = found
     parsed = _parsed(definition_id)
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=_script_engine)
+    if data:
+        # Seeded on the start task, the data flows to every later task.
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
     try:
         workflow.do_engine_steps()
     except SpiffWorkflowException as exc:

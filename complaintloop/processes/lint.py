@@ -8,10 +8,15 @@ Rules:
   code) and declares ``timeLimitMinutes`` (a number of working minutes, or empty for
   "the ticket's own limit", which is a decision, not an omission);
 - an exclusive or inclusive gateway that branches on conditions has a default flow;
-- a process has at least one start and one end event."""
+- a process has at least one start and one end event;
+- a condition is a comparison of process data with literals (``customer_level ==
+  "vip" and channel in ("phone", "app")``), nothing else: no calls, attributes or
+  names outside ``PROCESS_DATA``, so a published condition can never run code; and no
+  script tasks or task scripts."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,6 +53,76 @@ NODE_TAGS = {
 }
 ASSIGNEE_SPECIAL = {"routed", "accepting"}
 DEPARTMENT_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{0,31}$")
+
+
+# What a gateway condition may read: set when the process starts (the ticket's fields)
+# and by the steps (the callback's verdict).
+PROCESS_DATA = {
+    "satisfied": "回访满意(布尔)",
+    "customer_level": "客户级别 normal/silver/gold/vip",
+    "is_enterprise": "集团客户(布尔)",
+    "city": "地市编码",
+    "region": "区域编码",
+    "channel": "受理渠道",
+    "order_type": "工单类型编码",
+    "category": "分类编码",
+    "category_path": "分类路径,如 /01/0101/",
+    "urgency": "紧急程度 normal/urgent/critical",
+    "product": "产品编码",
+    "sp": "SP 编码",
+}
+_ALLOWED_NODES = (
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Tuple,
+    ast.List,
+)
+
+
+def condition_problem(text: str) -> str | None:
+    """Why a condition is not allowed, or None when it is a plain comparison."""
+    try:
+        tree = ast.parse((text or "").strip(), mode="eval")
+    except SyntaxError:
+        return _("条件不是合法的表达式")
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            return _("条件只能比较流程数据与常量(不允许 %(what)s)") % {"what": type(node).__name__}
+        if (
+            isinstance(node, ast.Name)
+            and node.id not in PROCESS_DATA
+            and node.id
+            not in (
+                "True",
+                "False",
+                "None",
+            )
+        ):
+            return _("条件中的「%(name)s」不是流程数据,可用:%(all)s") % {
+                "name": node.id,
+                "all": "、".join(PROCESS_DATA),
+            }
+        if isinstance(node, ast.Constant) and not isinstance(
+            node.value, str | int | float | bool | type(None)
+        ):
+            return _("条件中的常量只能是文字、数字或 True/False")
+    return None
 
 
 @dataclass(frozen=True)
@@ -115,6 +190,27 @@ def check_process(process) -> list[Problem]:
                     _("%(node)s 从开始事件无法到达") % {"node": _label(node)},
                 )
             )
+
+    for flow in flows:
+        expression = flow.find("bpmn:conditionExpression", NS)
+        if expression is not None:
+            reason = condition_problem(expression.text or "")
+            if reason:
+                problems.append(Problem(flow.get("id", "?"), "condition", reason))
+    for element in process.iter():
+        kind = _local(element.tag) if isinstance(element.tag, str) else ""
+        if kind not in ("scriptTask", "preScript", "postScript"):
+            continue
+        owner = element
+        while owner is not None and not owner.get("id"):
+            owner = owner.getparent()
+        problems.append(
+            Problem(
+                owner.get("id", pid) if owner is not None else pid,
+                "script",
+                _("不允许脚本:条件用网关,处理用用户任务"),
+            )
+        )
 
     for node_id, node in nodes.items():
         kind = _local(node.tag)

@@ -23,6 +23,10 @@ BUILTIN_DIR = Path(__file__).resolve().parent / "bpmn"
 BUILTIN = {
     "general_complaint": BUILTIN_DIR / "general_complaint.bpmn",
     "emergency_batch": BUILTIN_DIR / "emergency_batch.bpmn",
+    "sp_complaint": BUILTIN_DIR / "sp_complaint.bpmn",
+    "onsite_visit": BUILTIN_DIR / "onsite_visit.bpmn",
+    "inquiry": BUILTIN_DIR / "inquiry.bpmn",
+    "suggestion": BUILTIN_DIR / "suggestion.bpmn",
 }
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 MAX_XML_BYTES = 2 * 1024 * 1024

@@ -222,6 +222,7 @@ class EventKind(models.TextChoices):
     PARENT_SET = "parent_set", _("设置主工单")
     COMMENTED = "commented", _("备注")
     ASSIGNED = "assigned", _("分配")
+    STEP_COMPLETED = "step_completed", _("环节办结")
     SLA_NEAR = "sla_near", _("临近超时预警")
     SLA_BREACHED = "sla_breached", _("超时")
     FIRST_RESPONSE_BREACHED = "first_response_breached", _("首次响应超时")

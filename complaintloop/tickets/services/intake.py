@@ -28,6 +28,7 @@ from .. import search
 from ..models import Channel, EventKind, Status, Ticket, TicketProcess, WorkItemKind
 from . import _base
 from .numbering import next_number
+from .process import process_data
 
 CHANNEL_TO_CONTACT = {
     Channel.PHONE: "call",
@@ -280,7 +281,9 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         )
     else:
         ticket.owner_unit = decision.unit
-        instance = engine.start(decision.process_key or "general_complaint")
+        instance = engine.start(
+            decision.process_key or "general_complaint", data=process_data(ticket)
+        )
         step = instance.ready[0] if instance.ready else None
         ticket.current_step = step.id if step else ""
         ticket.save(force_insert=True)

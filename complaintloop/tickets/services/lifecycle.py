@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaintloop.core import calendar, clock
 from complaintloop.core.errors import Conflict, Invalid
+from complaintloop.org import selectors as org_selectors
 from complaintloop.org.models import Staff, Unit
 
 from ..models import EventKind, SlaState, Status, Ticket, WorkItemKind
@@ -210,8 +211,13 @@ def reply(number: str, *, actor: Staff, comment: str, version: int | None = None
     if item is not None:
         _base.finish_item(item, result=result)
     now = clock.now()
-    instance = complete_step(ticket, item.step if item and item.step else "handle")
+    done_step = item.step if item and item.step else "handle"
+    instance = complete_step(ticket, done_step)
     step = instance.ready[0] if instance and instance.ready else None
+    if step is not None and step.assignee != "accepting":
+        return _next_step(ticket, step, done=done_step, item=item, actor=actor, result=result)
+    if instance is not None and instance.finished:
+        return _reply_and_finish(ticket, actor=actor, result=result, now=now)
     callback_unit = ticket.accepting_unit or ticket.region
     _base.new_item(
         ticket,
@@ -239,6 +245,76 @@ def reply(number: str, *, actor: Staff, comment: str, version: int | None = None
         from_status=before,
         comment=result,
         payload={"on_time": bool(ticket.due_at is None or now <= ticket.due_at)},
+    )
+    return ticket
+
+
+def _step_unit(ticket: Ticket, assignee: str, fallback: Unit) -> Unit:
+    """Who holds a process step: ``routed`` is the unit routing chose (the ticket's first
+    handling unit), a department code is that department in the ticket's city."""
+    if assignee == "routed":
+        first = (
+            ticket.work_items.filter(kind=WorkItemKind.MAIN)
+            .exclude(step="dispatch")
+            .order_by("id")
+            .select_related("unit")
+            .first()
+        )
+        return first.unit if first else fallback
+    city = org_selectors.region_of(ticket.region) or ticket.region
+    return org_selectors.unit_by_code(f"{city.code}-{assignee}") or fallback
+
+
+def _next_step(ticket: Ticket, step, *, done: str, item, actor: Staff, result: str) -> Ticket:
+    """The process goes on to another handling step (e.g. the SP's reply): its unit
+    gets the main work item and must sign for it; the ticket is not replied yet."""
+    fallback = item.unit if item is not None else (ticket.owner_unit or ticket.region)
+    unit = _step_unit(ticket, step.assignee, fallback)
+    _handover(ticket, to_unit=unit, from_unit=item.unit if item else None, step=step.id)
+    if step.time_limit_minutes:
+        new = _base.open_item(ticket, WorkItemKind.MAIN)
+        due = _base.deadline(ticket, clock.now(), step.time_limit_minutes)
+        if new is not None and ticket.due_at is not None:
+            new.due_at = min(ticket.due_at, due)
+            new.warn_at = _base.warn_at(clock.now(), new.due_at, ticket.time_basis)
+            new.save(update_fields=["due_at", "warn_at"])
+    before = ticket.status
+    ticket.status = Status.PENDING
+    ticket.owner_staff = None
+    _base.record(
+        ticket,
+        EventKind.STEP_COMPLETED,
+        actor=actor,
+        from_status=before,
+        comment=result,
+        payload={"step": done, "next_step": step.id, "to_unit": unit.code},
+    )
+    return ticket
+
+
+def _reply_and_finish(ticket: Ticket, *, actor: Staff, result: str, now) -> Ticket:
+    """A process without a callback (inquiry, suggestion, praise) ends with the reply."""
+    before = ticket.status
+    ticket.status = Status.REPLIED
+    ticket.resolution = result
+    ticket.resolved_at = now
+    ticket.first_response_at = ticket.first_response_at or now
+    _base.record(
+        ticket,
+        EventKind.REPLIED,
+        actor=actor,
+        from_status=before,
+        comment=result,
+        payload={"on_time": bool(ticket.due_at is None or now <= ticket.due_at)},
+    )
+    _close(ticket, now)
+    _base.record(
+        ticket,
+        EventKind.CLOSED,
+        actor=actor,
+        from_status=Status.REPLIED,
+        comment=_("流程无回访环节,答复后办结"),
+        payload={"process_finished": True},
     )
     return ticket
 

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from complaintloop.org import selectors as org_selectors
 from complaintloop.processes import engine
 
 from ..models import Ticket, TicketProcess
 
 
+def process_data(ticket: Ticket) -> dict:
+    """The ticket's fields a gateway may branch on (processes.lint.PROCESS_DATA)."""
+    region = ticket.region
+    city = org_selectors.region_of(region) or region
+    return {
+        "customer_level": ticket.customer_level or "",
+        "is_enterprise": bool(ticket.customer.is_enterprise) if ticket.customer_id else False,
+        "city": city.code if city else "",
+        "region": region.code if region else "",
+        "channel": ticket.channel or "",
+        "order_type": ticket.order_type.code if ticket.order_type_id else "",
+        "category": ticket.category.code if ticket.category_id else "",
+        "category_path": ticket.category_path or "",
+        "urgency": ticket.urgency or "",
+        "product": ticket.product.code if ticket.product_id else "",
+        "sp": ticket.sp.code if ticket.sp_id else "",
+    }
+
+
 def start_process(ticket: Ticket, key: str, *, definition_id: int | None = None) -> engine.Instance:
+    data = process_data(ticket)
     if definition_id is not None:
-        instance = engine.start(definition_id=definition_id)
+        instance = engine.start(definition_id=definition_id, data=data)
     else:
-        instance = engine.start(key or "general_complaint")
+        instance = engine.start(key or "general_complaint", data=data)
     TicketProcess.objects.update_or_create(
         ticket=ticket,
         defaults={
