@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from complaintloop.api import api
 from complaintloop.core.metrics import metrics_view
+from complaintloop.web import process_simulation
 
 
 def healthz(request):
@@ -28,6 +29,11 @@ urlpatterns = [
     path("reports/", include("complaintloop.reports.urls")),
     path("retention/", include("complaintloop.retention.urls")),
     path("processes/decisions/", include("complaintloop.routing.urls")),
+    path(
+        "processes/<slug:key>/simulate/",
+        process_simulation.simulate,
+        name="process_simulate",
+    ),
     path("processes/", include("complaintloop.processes.urls")),
     path("insights/", include("complaintloop.insights.urls")),
     path("quality/", include("complaintloop.quality.urls")),

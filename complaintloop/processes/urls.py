@@ -8,5 +8,6 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("<slug:key>/", views.detail, name="detail"),
     path("<slug:key>/drafts/", views.save_draft, name="save_draft"),
+    path("<slug:key>/diff/", views.diff, name="diff"),
     path("<slug:key>/<int:version>/publish/", views.publish, name="publish"),
 ]

@@ -19,6 +19,7 @@ from complaintloop.core import services as core_services
 from complaintloop.core.errors import DomainError
 from complaintloop.core.models import WorkCalendarDay
 
+from . import diff as process_diff
 from . import selectors, services
 from .engine import ASSIGNEE_PROPERTY, TIME_LIMIT_PROPERTY
 
@@ -70,6 +71,35 @@ def _detail(request, key: str, *, number=None, xml=None, problems=None, comment=
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     number = request.GET.get("v", "")
     return _detail(request, key, number=int(number) if number.isdigit() else None)
+
+
+@require_GET
+@manager_required
+def diff(request: HttpRequest, key: str) -> HttpResponse:
+    """Two versions side by side, the changed elements marked on both diagrams."""
+    versions = selectors.versions(key)
+    if not versions:
+        raise Http404
+    numbers = [v.version for v in versions]
+
+    def pick(name: str, fallback: int) -> int:
+        raw = request.GET.get(name, "")
+        return int(raw) if raw.isdigit() and int(raw) in numbers else fallback
+
+    new_number = pick("b", numbers[0])
+    old_number = pick("a", numbers[1] if len(numbers) > 1 else numbers[0])
+    old, new = selectors.version(key, old_number), selectors.version(key, new_number)
+    changes = process_diff.compare(old.bpmn_xml, new.bpmn_xml)
+    context = {
+        "nav": "processes",
+        "key": key,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "changes": changes,
+        "marks": [{"id": c.element_id, "kind": c.kind} for c in changes],
+    }
+    return render(request, "processes/diff.html", context)
 
 
 @require_POST

@@ -53,6 +53,12 @@ def test_process_admin_edits_lints_saves_and_publishes(page, world):
     assert draft.status == "draft" and 'name="timeLimitMinutes" value="600"' in draft.bpmn_xml
     assert world.new_ticket().process.definition.version == 1  # a draft changes nothing
 
+    # simulated on the recent tickets before publishing: the older ticket is counted
+    page.click("#simulate")
+    page.wait_for_selector("#simulate-summary")
+    assert page.locator("#simulate-steps tr").count() == 2
+    assert page.locator(".sim-badge").count() > 0
+
     page.click("#publish-2")
     page.wait_for_selector(".notice >> text=v2 已发布")
     screenshot(page, "process-designer")
@@ -60,6 +66,13 @@ def test_process_admin_edits_lints_saves_and_publishes(page, world):
     assert newer.process.definition.version == 2
     assert newer.work_items.get().due_at is not None
     assert TicketProcess.objects.get(ticket=older).definition.version == 1
+
+    # the two versions side by side, the changed step marked on both
+    page.click("text=对比上一版")
+    wait_until(page, "document.getElementById('diff').dataset.ready === '1'")
+    assert page.locator('#diff-new [data-element-id="handle"].diff-changed').count() == 1
+    assert "timeLimitMinutes" in page.inner_text("#diff-changes")
+    screenshot(page, "process-diff")
 
 
 def test_other_roles_get_no_designer(page, world):

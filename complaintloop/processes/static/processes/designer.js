@@ -173,6 +173,69 @@
     });
   });
 
+  // -- simulation of the edited version on recent tickets ------------------------------
+  var simForm = document.getElementById("simulate-form");
+  var simOut = document.getElementById("simulate-result");
+  var simBadges = [];
+  function cell(row, text, cls) {
+    var td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    row.appendChild(td);
+  }
+  if (simForm) {
+    simForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      simOut.textContent = simForm.dataset.running || "…";
+      modeler.saveXML({ format: true }).then(function (result) {
+        var body = new FormData(simForm);
+        body.set("bpmn_xml", result.xml);
+        return fetch(simForm.action, { method: "POST", body: body, credentials: "same-origin" });
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      }).then(function (answer) {
+        var data = answer.data;
+        var overlays = modeler.get("overlays");
+        simBadges.forEach(function (id) { overlays.remove(id); });
+        simBadges = [];
+        simOut.textContent = "";
+        if (!answer.ok) {
+          simOut.textContent = data.message || "error";
+          return;
+        }
+        var summary = document.createElement("p");
+        summary.id = "simulate-summary";
+        summary.textContent = simForm.dataset.summary
+          .replace("{tickets}", data.tickets)
+          .replace("{days}", data.days)
+          .replace("{breaches}", data.expected_breaches)
+          .replace("{seconds}", data.seconds);
+        simOut.appendChild(summary);
+        var table = document.createElement("table");
+        table.className = "list small";
+        table.id = "simulate-steps";
+        data.steps.forEach(function (step) {
+          var row = document.createElement("tr");
+          cell(row, step.name);
+          cell(row, String(step.tickets), "num");
+          cell(row, step.limit_minutes ? step.limit_minutes + "′" : "—", "num");
+          cell(row, String(step.expected_breaches), step.expected_breaches ? "num warn" : "num");
+          table.appendChild(row);
+        });
+        simOut.appendChild(table);
+        Object.keys(data.nodes).concat(Object.keys(data.flows)).forEach(function (id) {
+          if (!registry.get(id)) return;
+          var badge = document.createElement("span");
+          badge.className = "sim-badge";
+          badge.textContent = String(data.nodes[id] !== undefined ? data.nodes[id] : data.flows[id]);
+          simBadges.push(overlays.add(id, { position: { bottom: 0, left: 0 }, html: badge }));
+        });
+      }).catch(function (err) {
+        simOut.textContent = String(err && err.message ? err.message : err);
+      });
+    });
+  }
+
   // Tests and the console reach the modeler here.
   window.complaintloopDesigner = modeler;
 })();
