@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -231,3 +232,51 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "years": [year - 1, year, year + 1],
     }
     return render(request, "processes/calendar.html", context, status=status)
+
+
+@manager_required
+def categories(request: HttpRequest) -> HttpResponse:
+    """分类: the 4-level tree with each node's default process, unit, limit and basis."""
+    from complaintloop.taxonomy import services as taxonomy_services
+    from complaintloop.taxonomy.models import Category, TimeBasisChoice
+
+    q = request.GET.get("q", "").strip()[:40]
+    if request.method == "POST":
+        limit = request.POST.get("time_limit_minutes", "").strip()
+        code = request.POST.get("code", "")
+        try:
+            if request.POST.get("action") == "add":
+                taxonomy_services.add_category(
+                    actor=request.user,
+                    code=code.strip(),
+                    name=request.POST.get("name", ""),
+                    parent=request.POST.get("parent", "").strip(),
+                )
+                messages.success(request, _("已新增分类 %(c)s") % {"c": code})
+            else:
+                taxonomy_services.update_category(
+                    code,
+                    actor=request.user,
+                    name=request.POST.get("name", ""),
+                    default_unit=request.POST.get("default_unit", "").strip(),
+                    default_process_key=request.POST.get("default_process_key", ""),
+                    time_limit_minutes=int(limit) if limit.isdigit() else None,
+                    time_basis=request.POST.get("time_basis", ""),
+                    is_active=request.POST.get("is_active") == "on",
+                )
+                messages.success(request, _("分类 %(c)s 已保存") % {"c": code})
+        except DomainError as exc:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in (exc.fields or {}).items())
+            messages.error(request, f"{exc.message} {details}".strip())
+        return redirect(f"{reverse('processes:categories')}?q={q}#cat-{code}")
+    nodes = Category.objects.select_related("default_unit").order_by("path")
+    if q:
+        nodes = nodes.filter(Q(code__startswith=q) | Q(name__contains=q) | Q(full_name__contains=q))
+    context = {
+        "nav": "processes",
+        "nodes": list(nodes[:1000]),
+        "q": q,
+        "processes": selectors.catalogue(),
+        "bases": TimeBasisChoice.choices,
+    }
+    return render(request, "processes/categories.html", context)
