@@ -23,6 +23,7 @@ from complaintloop.core.models import WorkCalendarDay
 from . import diff as process_diff
 from . import selectors, services
 from .engine import ASSIGNEE_PROPERTY, TIME_LIMIT_PROPERTY
+from .lint import PROCESS_DATA
 
 
 def manager_required(view):
@@ -62,6 +63,7 @@ def _detail(request, key: str, *, number=None, xml=None, problems=None, comment=
         "problems": problems or [],
         "comment": comment,
         "assignee_property": ASSIGNEE_PROPERTY,
+        "process_data": list(PROCESS_DATA.items()),
         "time_limit_property": TIME_LIMIT_PROPERTY,
     }
     return render(request, "processes/detail.html", context, status=status)

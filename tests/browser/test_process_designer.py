@@ -80,3 +80,28 @@ def test_other_roles_get_no_designer(page, world):
     assert page.locator("nav >> text=流程配置").count() == 0
     response = page.goto(f"{page.base_url}/processes/")
     assert response.status == 403
+
+
+def test_a_gateway_condition_is_picked_not_typed(page, world):
+    StaffFactory(username="process_admin_g", role=Role.PROCESS_ADMIN, unit=world.province)
+    sign_in(page, "process_admin_g")
+    open_designer(page)
+    # a straight connection has no height for a pointer click; select it as a click would
+    page.evaluate(
+        "(() => { const m = window.complaintloopDesigner;"
+        " m.get('selection').select(m.get('elementRegistry').get('flow_satisfied')); })()"
+    )
+    page.wait_for_selector("#flow-form:not([hidden])")
+    assert page.inner_text("#cond-current") == "satisfied == True"
+    assert page.is_checked("#flow-default") is False
+    page.select_option("#cond-field", "customer_level")
+    page.select_option("#cond-op", "in")
+    page.fill("#cond-value", "vip, gold")
+    page.click("#cond-apply")
+    assert page.inner_text("#cond-current") == 'customer_level in ("vip", "gold")'
+    page.click("#save-draft")
+    page.wait_for_selector(".notice >> text=已保存为草稿 v2")
+    draft = ProcessDefinition.objects.get(key="general_complaint", version=2)
+    assert 'customer_level in ("vip", "gold")' in draft.bpmn_xml.replace("&#34;", '"').replace(
+        "&quot;", '"'
+    )

@@ -117,8 +117,84 @@
     // empty: the ticket's own limit applies (declared, so not "missing")
     if (current) write(current, LIMIT, limit.value.trim());
   });
+  // -- a gateway's outgoing flow: its condition from the picker, or the default flow ---
+  var flowForm = document.getElementById("flow-form");
+  var flowDefault = document.getElementById("flow-default");
+  var condField = document.getElementById("cond-field");
+  var condOp = document.getElementById("cond-op");
+  var condValue = document.getElementById("cond-value");
+  var condCurrent = document.getElementById("cond-current");
+  var flow = null;
+  var BOOLEAN = { satisfied: true, is_enterprise: true };
+
+  function gatewayOf(element) {
+    var source = element && element.type === "bpmn:SequenceFlow" && element.source;
+    return source && /Gateway$/.test(source.type) && source.type !== "bpmn:ParallelGateway"
+      ? source : null;
+  }
+
+  function literal(field, text) {
+    text = text.trim();
+    if (BOOLEAN[field]) return /^(true|是|1|yes)$/i.test(text) ? "True" : "False";
+    if (/^-?\d+(\.\d+)?$/.test(text)) return text;
+    return JSON.stringify(text);
+  }
+
+  function showFlow(element) {
+    var gateway = gatewayOf(element);
+    flow = gateway ? element : null;
+    flowForm.hidden = !flow;
+    if (!flow) return;
+    empty.hidden = true;
+    document.getElementById("flow-id").textContent = flow.id;
+    var bo = flow.businessObject;
+    flowDefault.checked = gateway.businessObject.default === bo;
+    var expr = bo.conditionExpression ? bo.conditionExpression.body || "" : "";
+    condCurrent.textContent = expr || "—";
+    var m = /^(\w+)\s*(==|!=|not in|in|>=|<=)\s*(.+)$/.exec(expr.trim());
+    if (m) {
+      condField.value = m[1];
+      condOp.value = m[2];
+      condValue.value = m[3].replace(/^\(|\)$/g, "").replace(/"/g, "");
+    }
+  }
+
+  function setCondition(expr) {
+    if (!flow) return;
+    var value = expr ? moddle.create("bpmn:FormalExpression", { body: expr }) : undefined;
+    modeling.updateProperties(flow, { conditionExpression: value });
+    condCurrent.textContent = expr || "—";
+  }
+
+  document.getElementById("cond-apply").addEventListener("click", function () {
+    var field = condField.value;
+    var op = condOp.value;
+    var expr;
+    if (op === "in" || op === "not in") {
+      var items = condValue.value.split(/[,，、]/).filter(function (v) { return v.trim(); });
+      expr = field + " " + op + " (" + items.map(function (v) { return literal(field, v); }).join(", ") +
+        (items.length === 1 ? "," : "") + ")";
+    } else {
+      expr = field + " " + op + " " + literal(field, condValue.value);
+    }
+    setCondition(expr);
+  });
+  document.getElementById("cond-clear").addEventListener("click", function () { setCondition(""); });
+  flowDefault.addEventListener("change", function () {
+    var gateway = gatewayOf(flow);
+    if (!gateway) return;
+    if (flowDefault.checked) {
+      setCondition("");  // a default flow carries no condition
+      modeling.updateProperties(gateway, { "default": flow.businessObject });
+    } else if (gateway.businessObject.default === flow.businessObject) {
+      modeling.updateProperties(gateway, { "default": undefined });
+    }
+  });
+
   modeler.on("selection.changed", function (e) {
-    show(e.newSelection.length === 1 ? e.newSelection[0] : null);
+    var one = e.newSelection.length === 1 ? e.newSelection[0] : null;
+    show(one);
+    showFlow(one);
   });
   modeler.on("shape.added", function (e) {
     // A new user task starts with both properties declared but unset, so the lint
