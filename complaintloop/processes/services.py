@@ -27,6 +27,7 @@ BUILTIN = {
     "onsite_visit": BUILTIN_DIR / "onsite_visit.bpmn",
     "inquiry": BUILTIN_DIR / "inquiry.bpmn",
     "suggestion": BUILTIN_DIR / "suggestion.bpmn",
+    "new_problem": BUILTIN_DIR / "new_problem.bpmn",
 }
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 MAX_XML_BYTES = 2 * 1024 * 1024

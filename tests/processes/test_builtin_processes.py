@@ -20,7 +20,7 @@ def main_item(ticket):
 
 
 def test_every_builtin_process_is_published_and_passes_lint(world):
-    for key in ("sp_complaint", "onsite_visit", "inquiry", "suggestion"):
+    for key in ("sp_complaint", "onsite_visit", "inquiry", "suggestion", "new_problem"):
         assert processes.selectors.active_definition(key) is not None, key
         processes.validate(key, processes.BUILTIN[key].read_text(encoding="utf-8"))
 
@@ -142,3 +142,14 @@ def test_a_started_instance_carries_the_data():
     definition = processes.selectors.active_definition("general_complaint")
     instance = engine.start(definition_id=definition.pk, data={"customer_level": "vip"})
     assert '"customer_level": "vip"' in instance.state
+
+
+def test_a_new_problem_goes_to_root_cause_analysis_at_quality_management(world):
+    OrderType.objects.filter(code="complaint").update(default_process_key="new_problem")
+    ticket = world.new_ticket()
+    services.accept(ticket.number, actor=world.handler_nj)
+    ticket = services.reply(
+        ticket.number, actor=world.handler_nj, comment="已临时处理,提交根因分析"
+    )
+    item = main_item(ticket)
+    assert (item.step, item.unit.code) == ("root_cause", "JS-ZL")  # the province's department

@@ -1,6 +1,6 @@
 """Ship the SP complaint (with the SP's reply step), on-site visit (appointment first),
-inquiry (answer and done) and suggestion/praise (short path) processes as version 1,
-published. Reads the .bpmn files next to the app with the historical model."""
+inquiry (answer and done), suggestion/praise (short path) and new-problem (root-cause
+analysis by quality management before the callback) processes as version 1, published. Reads the .bpmn files next to the app with the historical model."""
 
 from pathlib import Path
 
@@ -13,6 +13,7 @@ BUILTIN = {
     "onsite_visit": "上门服务流程",
     "inquiry": "咨询答复流程",
     "suggestion": "建议与表扬流程",
+    "new_problem": "新问题流程",
 }
 
 

@@ -251,7 +251,8 @@ def reply(number: str, *, actor: Staff, comment: str, version: int | None = None
 
 def _step_unit(ticket: Ticket, assignee: str, fallback: Unit) -> Unit:
     """Who holds a process step: ``routed`` is the unit routing chose (the ticket's first
-    handling unit), a department code is that department in the ticket's city."""
+    handling unit), a department code is that department in the ticket's city, else the
+    province's."""
     if assignee == "routed":
         first = (
             ticket.work_items.filter(kind=WorkItemKind.MAIN)
@@ -262,7 +263,12 @@ def _step_unit(ticket: Ticket, assignee: str, fallback: Unit) -> Unit:
         )
         return first.unit if first else fallback
     city = org_selectors.region_of(ticket.region) or ticket.region
-    return org_selectors.unit_by_code(f"{city.code}-{assignee}") or fallback
+    found = org_selectors.unit_by_code(f"{city.code}-{assignee}")
+    if found is None and city.parent_id:
+        # A department only the province has (质量管理部 JS-ZL for root-cause analysis).
+        province = org_selectors.unit(city.parent_id)
+        found = org_selectors.unit_by_code(f"{province.code}-{assignee}") if province else None
+    return found or fallback
 
 
 def _next_step(ticket: Ticket, step, *, done: str, item, actor: Staff, result: str) -> Ticket:
