@@ -148,7 +148,12 @@ def _number(values: tuple) -> float | None:
 def _one(item: str, kind: str) -> Test:
     if _RE_STRING.match(item):
         wanted = _unquote(item)
-        return lambda values: wanted in values
+
+        def equals(values: tuple) -> bool:
+            return wanted in values
+
+        equals.equals = frozenset([wanted])  # type: ignore[attr-defined]
+        return equals
     if item in ("true", "false"):
         flag = item == "true"
         return lambda values: any(v is flag for v in values)
@@ -200,7 +205,14 @@ def compile_test(text: str | None, kind: str = "string") -> Test | None:
         return lambda values: not any(t(values) for t in tests)
     if len(tests) == 1:
         return tests[0]
-    return lambda values: any(t(values) for t in tests)
+
+    def any_of(values: tuple) -> bool:
+        return any(t(values) for t in tests)
+
+    if all(hasattr(t, "equals") for t in tests):
+        # A list of plain values: the table can index the rule by them.
+        any_of.equals = frozenset().union(*(t.equals for t in tests))  # type: ignore[attr-defined]
+    return any_of
 
 
 def parse_literal(text: str | None) -> Any:
@@ -261,11 +273,49 @@ class Table:
     outputs: tuple[Column, ...]
     rules: tuple[Rule, ...]
     version: int = 0
+    # An index over the input column most rules compare with plain values: rules by
+    # value, and the rules that must always be tried (no or other tests there).
+    index_column: int | None = field(default=None, compare=False)
+    by_value: Mapping[Any, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    always: tuple[int, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        best, best_count = None, 0
+        for column in range(len(self.inputs)):
+            count = sum(
+                1
+                for rule in self.rules
+                for i, test in rule.tests
+                if i == column and hasattr(test, "equals")
+            )
+            if count > best_count:
+                best, best_count = column, count
+        if best is None or best_count < 8:
+            return  # a small table is scanned whole
+        by_value: dict[Any, list[int]] = {}
+        always: list[int] = []
+        for position, rule in enumerate(self.rules):
+            test = next((t for i, t in rule.tests if i == best), None)
+            if test is not None and hasattr(test, "equals"):
+                for value in test.equals:
+                    by_value.setdefault(value, []).append(position)
+            else:
+                always.append(position)
+        object.__setattr__(self, "index_column", best)
+        object.__setattr__(self, "by_value", {k: tuple(v) for k, v in by_value.items()})
+        object.__setattr__(self, "always", tuple(always))
+
+    def _candidates(self, values: list[tuple]) -> Iterable[Rule]:
+        if self.index_column is None:
+            return self.rules
+        lists = [self.always] + [self.by_value.get(v, ()) for v in values[self.index_column]]
+        positions = sorted(set().union(*lists)) if len(lists) > 1 else self.always
+        return (self.rules[p] for p in positions)
 
     def matches(self, context: Mapping[str, tuple]) -> list[Rule]:
         values = [context.get(column.name, ()) for column in self.inputs]
         found = []
-        for rule in self.rules:
+        for rule in self._candidates(values):
             if all(test(values[i]) for i, test in rule.tests):
                 found.append(rule)
                 if self.hit_policy == "FIRST":

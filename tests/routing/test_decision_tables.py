@@ -218,3 +218,35 @@ def test_render_and_parse_round_trip():
     assert (
         routing.validate("time_limits", dmn.render(sheet)).rules[1].description.startswith("紧急")
     )
+
+
+def test_the_index_finds_exactly_what_a_full_scan_finds():
+    import random
+
+    rng = random.Random(5)
+    codes = ["01", "0101", "02", "0201", "03", "04", "05"]
+    sheet = dmn.Sheet(
+        key="routing",
+        name="t",
+        hit_policy="COLLECT",
+        inputs=[("category", "c"), ("customer_level", "l")],
+        outputs=[("department", "d", "string")],
+    )
+    for i in range(200):
+        category = rng.choice([dmn.literal(rng.choice(codes)), "-", f'"{rng.choice(codes)}", "05"',
+                               'not("01")', 'starts with(?, "0")'])  # fmt: skip
+        sheet.rows.append((f"r{i}", "", [category, rng.choice(['"vip"', "-"])], ['"KF"']))
+    table = dmn.parse(dmn.render(sheet), key="routing")
+    assert table.index_column is not None
+    for path in ("/01/0101/", "/02/", "/05/", "/09/"):
+        for level in ("vip", "normal"):
+            context = {
+                "category": dmn.codes_with_ancestors(path),
+                "customer_level": (level,),
+            }
+            scanned = [
+                r.id
+                for r in table.rules
+                if all(t([context["category"], context["customer_level"]][i]) for i, t in r.tests)
+            ]
+            assert [r.id for r in table.matches(context)] == scanned
