@@ -30,6 +30,9 @@ from complaintloop.core.errors import Conflict, Invalid
 #     <spiffworkflow:property name="timeLimitMinutes" value="540"/>
 ASSIGNEE_PROPERTY = "assignee"
 TIME_LIMIT_PROPERTY = "timeLimitMinutes"
+# Which of the step-bound operations a step allows (comma-separated); absent: all.
+OPERATIONS_PROPERTY = "operations"
+STEP_OPERATIONS = ("transfer", "return", "suspend", "request_assistance")
 DEFAULT_ASSIGNEE = "routed"
 
 _CACHE_SIZE = 64
@@ -41,6 +44,7 @@ class Step:
     name: str  # task name from the BPMN, e.g. "处理"
     assignee: str  # "routed" | "accepting" | a department code
     time_limit_minutes: int | None
+    operations: frozenset[str] | None = None  # of STEP_OPERATIONS; None: all allowed
 
 
 @dataclass(frozen=True)
@@ -140,11 +144,15 @@ def _step(task: Any) -> Step:
     spec = task.task_spec
     props = (getattr(spec, "extensions", None) or {}).get("properties", {})
     limit = (props.get(TIME_LIMIT_PROPERTY) or "").strip()
+    operations = props.get(OPERATIONS_PROPERTY)
     return Step(
         id=spec.name,
         name=spec.bpmn_name or spec.name,
         assignee=(props.get(ASSIGNEE_PROPERTY) or "").strip() or DEFAULT_ASSIGNEE,
         time_limit_minutes=int(limit) if limit else None,
+        operations=None
+        if operations is None
+        else frozenset(o.strip() for o in operations.split(",") if o.strip()),
     )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from .engine import ASSIGNEE_PROPERTY, TIME_LIMIT_PROPERTY
+from .engine import ASSIGNEE_PROPERTY, OPERATIONS_PROPERTY, STEP_OPERATIONS, TIME_LIMIT_PROPERTY
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -232,6 +232,23 @@ def check_process(process) -> list[Problem]:
                         "task-owner",
                         _("%(node)s 的处理人应为 routed、accepting 或部门编码")
                         % {"node": _label(node)},
+                    )
+                )
+            unknown = sorted(
+                {o.strip() for o in props.get(OPERATIONS_PROPERTY, "").split(",") if o.strip()}
+                - set(STEP_OPERATIONS)
+            )
+            if unknown:
+                problems.append(
+                    Problem(
+                        node_id,
+                        "operations",
+                        _("%(node)s 的可用操作只能是 %(all)s(不认识 %(bad)s)")
+                        % {
+                            "node": _label(node),
+                            "all": ", ".join(STEP_OPERATIONS),
+                            "bad": ", ".join(unknown),
+                        },
                     )
                 )
             if TIME_LIMIT_PROPERTY not in props:

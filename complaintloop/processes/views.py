@@ -22,7 +22,7 @@ from complaintloop.core.models import WorkCalendarDay
 
 from . import diff as process_diff
 from . import selectors, services
-from .engine import ASSIGNEE_PROPERTY, TIME_LIMIT_PROPERTY
+from .engine import ASSIGNEE_PROPERTY, OPERATIONS_PROPERTY, TIME_LIMIT_PROPERTY
 from .lint import PROCESS_DATA
 
 
@@ -63,6 +63,7 @@ def _detail(request, key: str, *, number=None, xml=None, problems=None, comment=
         "problems": problems or [],
         "comment": comment,
         "assignee_property": ASSIGNEE_PROPERTY,
+        "operations_property": OPERATIONS_PROPERTY,
         "process_data": list(PROCESS_DATA.items()),
         "time_limit_property": TIME_LIMIT_PROPERTY,
     }

@@ -42,7 +42,16 @@ HOLDER_ACTIONS = {
 SUPERVISOR_ACTIONS = {"supervise", "escalate"}
 
 
-def available_actions(ticket: Ticket, actor: Staff, open_items: list[WorkItem]) -> list[str]:
+# Operations a process step may switch off (processes.engine.STEP_OPERATIONS).
+STEP_BOUND = {"transfer", "return", "suspend", "request_assistance"}
+
+
+def available_actions(
+    ticket: Ticket,
+    actor: Staff,
+    open_items: list[WorkItem],
+    step_operations: frozenset[str] | None = None,
+) -> list[str]:
     if not (actor.can_operate or actor.can_supervise):
         return []
     main = next((w for w in open_items if w.kind == WorkItemKind.MAIN), None)
@@ -81,6 +90,8 @@ def available_actions(ticket: Ticket, actor: Staff, open_items: list[WorkItem]) 
         ):
             continue
         if action == "reopen" and ticket.merged_into_id:
+            continue
+        if step_operations is not None and action in STEP_BOUND and action not in step_operations:
             continue
         result.append(action)
     return result

@@ -46,11 +46,13 @@ def test_process_admin_edits_lints_saves_and_publishes(page, world):
     page.click('[data-element-id="handle"]')
     page.fill("#prop-limit", "600")
     page.press("#prop-limit", "Tab")
+    page.uncheck("#prop-operations input[value=suspend]")  # no suspending while handling
     page.fill("input[name=comment]", "处理环节 10 小时时限")
     page.click("#save-draft")
     page.wait_for_selector(".notice >> text=已保存为草稿 v2")
     draft = ProcessDefinition.objects.get(key="general_complaint", version=2)
     assert draft.status == "draft" and 'name="timeLimitMinutes" value="600"' in draft.bpmn_xml
+    assert 'name="operations" value="transfer,return,request_assistance"' in draft.bpmn_xml
     assert world.new_ticket().process.definition.version == 1  # a draft changes nothing
 
     # simulated on the recent tickets before publishing: the older ticket is counted

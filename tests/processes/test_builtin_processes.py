@@ -153,3 +153,41 @@ def test_a_new_problem_goes_to_root_cause_analysis_at_quality_management(world):
     )
     item = main_item(ticket)
     assert (item.step, item.unit.code) == ("root_cause", "JS-ZL")  # the province's department
+
+
+def test_a_step_can_switch_operations_off(world):
+    from django.test import Client
+
+    from complaintloop.core.errors import Conflict
+
+    xml = processes.BUILTIN["general_complaint"].read_text(encoding="utf-8").replace(
+        '<spiffworkflow:property name="timeLimitMinutes" value="" />',
+        '<spiffworkflow:property name="timeLimitMinutes" value="" />'
+        '<spiffworkflow:property name="operations" value="return,request_assistance" />',
+    )
+    processes.publish("general_complaint", xml)
+    ticket = world.new_ticket()
+    services.accept(ticket.number, actor=world.handler_nj)
+    with pytest.raises(Conflict) as caught:
+        services.transfer(ticket.number, actor=world.handler_nj, to_unit="NJ-YZ")
+    assert caught.value.code == "step.operation_not_allowed"
+    with pytest.raises(Conflict):
+        services.suspend(ticket.number, actor=world.handler_nj, comment="等待")
+    client = Client()
+    client.force_login(world.handler_nj)
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'data-action="return"' in page and 'data-action="transfer"' not in page
+    services.return_(ticket.number, actor=world.handler_nj, comment="非本单位职责")
+
+
+def test_unknown_operations_are_a_lint_problem(world):
+    from complaintloop.core.errors import Invalid
+
+    xml = processes.BUILTIN["general_complaint"].read_text(encoding="utf-8").replace(
+        '<spiffworkflow:property name="timeLimitMinutes" value="" />',
+        '<spiffworkflow:property name="timeLimitMinutes" value="" />'
+        '<spiffworkflow:property name="operations" value="return,explode" />',
+    )
+    with pytest.raises(Invalid) as caught:
+        processes.validate("general_complaint", xml)
+    assert "handle" in caught.value.fields and "explode" in caught.value.fields["handle"][0]

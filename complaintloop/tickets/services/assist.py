@@ -11,6 +11,7 @@ from complaintloop.org.models import Staff
 
 from ..models import EventKind, Ticket, WorkItemKind, WorkItemStatus
 from . import _base
+from .process import require_step_allows
 
 
 @transaction.atomic
@@ -29,6 +30,7 @@ def request_assistance(
     _base.check_transition(ticket, EventKind.ASSIST_REQUESTED, version)
     request = _base.require_text(comment, "comment", _("协办要求"))
     main = _base.require_holder(actor, ticket)
+    require_step_allows(ticket, "request_assistance", _("发起协办"))
     if not units:
         raise Invalid("field.required", _("请选择协办单位"), {"units": [_("必填")]})
     if len(set(units)) != len(units):

@@ -15,7 +15,13 @@ from complaintloop.org.models import Staff, Unit
 
 from ..models import EventKind, SlaState, Status, Ticket, WorkItemKind
 from . import _base
-from .process import complete_step, finish_process, restart_process, start_process
+from .process import (
+    complete_step,
+    finish_process,
+    require_step_allows,
+    restart_process,
+    start_process,
+)
 
 SATISFACTION = ("satisfied", "neutral", "dissatisfied")
 
@@ -93,6 +99,7 @@ def transfer(
     _base.require_operator(actor)
     _base.check_transition(ticket, EventKind.TRANSFERRED, version)
     item = _base.require_holder(actor, ticket)
+    require_step_allows(ticket, "transfer", _("转派"))
     unit = _base.unit_by_code(to_unit)
     if item is not None and item.unit_id == unit.pk:
         raise Invalid(
@@ -123,6 +130,7 @@ def return_(number: str, *, actor: Staff, comment: str, version: int | None = No
     _base.check_transition(ticket, EventKind.RETURNED, version)
     reason = _base.require_text(comment, "comment", _("回退原因"))
     item = _base.require_holder(actor, ticket)
+    require_step_allows(ticket, "return", _("回退"))
     sender = (item.from_unit if item is not None else None) or ticket.accepting_unit
     if sender is None:
         raise Conflict("return.no_sender", _("找不到可回退的上一环节"))
@@ -155,6 +163,7 @@ def suspend(number: str, *, actor: Staff, comment: str, version: int | None = No
     _base.check_transition(ticket, EventKind.SUSPENDED, version)
     reason = _base.require_text(comment, "comment", _("挂起原因"))
     _base.require_holder(actor, ticket)
+    require_step_allows(ticket, "suspend", _("挂起"))
     before = ticket.status
     ticket.status = Status.SUSPENDED
     ticket.suspended_at = clock.now()

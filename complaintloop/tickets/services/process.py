@@ -71,3 +71,29 @@ def restart_process(ticket: Ticket) -> engine.Instance:
     if process is None:
         return start_process(ticket, ticket.order_type.default_process_key)
     return start_process(ticket, "", definition_id=process.definition_id)
+
+
+def step_operations(ticket: Ticket) -> frozenset[str] | None:
+    """The step-bound operations the ticket's current step allows (None: all)."""
+    process = TicketProcess.objects.filter(ticket=ticket).first()
+    if process is None or process.finished or not process.state:
+        return None
+    for step in engine.ready_steps(process.definition_id, process.state):
+        if step.id == ticket.current_step:
+            return step.operations
+    return None
+
+
+def require_step_allows(ticket: Ticket, operation: str, label: str) -> None:
+    """Refuse an operation the process designer switched off for the current step."""
+    allowed = step_operations(ticket)
+    if allowed is not None and operation not in allowed:
+        from django.utils.translation import gettext as _
+
+        from complaintloop.core.errors import Conflict
+
+        raise Conflict(
+            "step.operation_not_allowed",
+            _("当前环节不允许「%(op)s」") % {"op": label},
+            {"step": [ticket.current_step]},
+        )

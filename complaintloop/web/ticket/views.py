@@ -24,6 +24,7 @@ from complaintloop.partners.services import FAULT_LOOKBACK_DAYS
 from complaintloop.tickets import selectors
 from complaintloop.tickets.models import LinkKind, Status, Ticket, TicketLink, WorkItemKind
 from complaintloop.tickets.permissions import available_actions
+from complaintloop.tickets.services.process import step_operations
 
 from . import replies, trace
 from .actions import ACTIONS
@@ -53,7 +54,7 @@ def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     actor = request.user
     now = clock.now()
     items = list(selectors.open_work_items(ticket))
-    actions = available_actions(ticket, actor, items)
+    actions = available_actions(ticket, actor, items, step_operations(ticket))
     events = list(selectors.events(ticket).select_related("actor__unit"))
     codes = trace.units_in(events)
     unit_names = (

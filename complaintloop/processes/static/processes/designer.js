@@ -32,6 +32,7 @@
   };
   var ASSIGNEE = root.dataset.assigneeProperty;
   var LIMIT = root.dataset.timeLimitProperty;
+  var OPERATIONS = root.dataset.operationsProperty;
 
   var source = document.getElementById("bpmn-source");
   var modeler = new window.BpmnJS({
@@ -87,6 +88,17 @@
   var limit = document.getElementById("prop-limit");
   var current = null;
   var imported = false;
+  var operationBoxes = Array.prototype.slice.call(
+    document.querySelectorAll("#prop-operations input[type=checkbox]")
+  );
+  operationBoxes.forEach(function (box) {
+    box.addEventListener("change", function () {
+      if (!current) return;
+      var on = operationBoxes.filter(function (b) { return b.checked; })
+        .map(function (b) { return b.value; });
+      write(current, OPERATIONS, on.length === operationBoxes.length ? null : on.join(","));
+    });
+  });
 
   function show(element) {
     current = element && element.type === "bpmn:UserTask" ? element : null;
@@ -102,6 +114,11 @@
     unitLabel.hidden = kind.value !== "unit";
     var minutes = read(bo, LIMIT);
     limit.value = minutes || "";
+    var allowed = read(bo, OPERATIONS);  // null: every operation allowed
+    var list = allowed === null ? null : allowed.split(",");
+    operationBoxes.forEach(function (box) {
+      box.checked = list === null || list.indexOf(box.value) >= 0;
+    });
   }
 
   kind.addEventListener("change", function () {
