@@ -160,10 +160,14 @@ def test_a_step_can_switch_operations_off(world):
 
     from complaintloop.core.errors import Conflict
 
-    xml = processes.BUILTIN["general_complaint"].read_text(encoding="utf-8").replace(
-        '<spiffworkflow:property name="timeLimitMinutes" value="" />',
-        '<spiffworkflow:property name="timeLimitMinutes" value="" />'
-        '<spiffworkflow:property name="operations" value="return,request_assistance" />',
+    xml = (
+        processes.BUILTIN["general_complaint"]
+        .read_text(encoding="utf-8")
+        .replace(
+            '<spiffworkflow:property name="timeLimitMinutes" value="" />',
+            '<spiffworkflow:property name="timeLimitMinutes" value="" />'
+            '<spiffworkflow:property name="operations" value="return,request_assistance" />',
+        )
     )
     processes.publish("general_complaint", xml)
     ticket = world.new_ticket()
@@ -183,10 +187,14 @@ def test_a_step_can_switch_operations_off(world):
 def test_unknown_operations_are_a_lint_problem(world):
     from complaintloop.core.errors import Invalid
 
-    xml = processes.BUILTIN["general_complaint"].read_text(encoding="utf-8").replace(
-        '<spiffworkflow:property name="timeLimitMinutes" value="" />',
-        '<spiffworkflow:property name="timeLimitMinutes" value="" />'
-        '<spiffworkflow:property name="operations" value="return,explode" />',
+    xml = (
+        processes.BUILTIN["general_complaint"]
+        .read_text(encoding="utf-8")
+        .replace(
+            '<spiffworkflow:property name="timeLimitMinutes" value="" />',
+            '<spiffworkflow:property name="timeLimitMinutes" value="" />'
+            '<spiffworkflow:property name="operations" value="return,explode" />',
+        )
     )
     with pytest.raises(Invalid) as caught:
         processes.validate("general_complaint", xml)
