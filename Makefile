@@ -31,10 +31,16 @@ demo: seed serve
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+TYPED = complaintloop/routing/dmn.py complaintloop/routing/tables.py \
+	complaintloop/routing/services.py complaintloop/routing/selectors.py \
+	complaintloop/tickets/services/assignment.py complaintloop/tickets/simulation.py \
+	complaintloop/core/services.py complaintloop/processes/lint.py complaintloop/processes/diff.py
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy $(TYPED)
 
 fmt:
 	$(BIN)/ruff format .

@@ -350,6 +350,7 @@ def evaluate(
             _("未知字段:%(f)s") % {"f": ", ".join(unknown)},
             {name: [_("不是可用的工单字段")] for name in unknown},
         )
+    table: dmn.Table | None
     if dmn_xml:
         table = validate(key, dmn_xml)
     else:
@@ -357,8 +358,8 @@ def evaluate(
             raise NotFound("decision.table_not_found", _("决策表不存在"))
         number = version or selectors.published_version(key)
         table = selectors.compiled(key, number) if number else None
-        if table is None:
-            raise NotFound("decision.version_not_found", _("决策表版本不存在"))
+    if table is None:
+        raise NotFound("decision.version_not_found", _("决策表版本不存在"))
     context = _sample_context(fields)
     try:
         return table, table.evaluate(context)
