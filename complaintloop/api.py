@@ -108,6 +108,7 @@ def register_routers() -> None:
     from complaintloop.channels.api import router as channels_router
     from complaintloop.core.audit_api import router as audit_router
     from complaintloop.customers.api import router as customers_router
+    from complaintloop.incidents.api import router as incidents_router
     from complaintloop.insights.api import router as insights_router
     from complaintloop.notify.api import router as notify_router
     from complaintloop.org.api import router as org_router
@@ -125,6 +126,7 @@ def register_routers() -> None:
     api.add_router("", processes_router)
     api.add_router("", routing_router)
     api.add_router("", insights_router)
+    api.add_router("", incidents_router)
     api.add_router("", quality_router)
     api.add_router("", webhooks_router)
     api.add_router("", notify_router)

@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "complaintloop.taxonomy",
     "complaintloop.processes",
     "complaintloop.routing",
+    "complaintloop.incidents",
     "complaintloop.tickets",
     "complaintloop.notify",
     "complaintloop.webhooks",

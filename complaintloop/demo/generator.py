@@ -1244,6 +1244,88 @@ def seed_tickets(
     }
 
 
+# ---------------------------------------------------------------------------- incidents
+
+
+def seed_incidents(spike: dict, progress: Callable[[str], None]) -> dict:
+    """The demo's outages: the 徐州 signal loss of the spike day, resolved, with its
+    complaints attached and answered; and a Nanjing broadband cut still open, so a
+    visitor's complaint with 断网 attaches and the supervisor can answer them all."""
+    from complaintloop.incidents.models import (
+        AttachedTicket,
+        Incident,
+        IncidentSource,
+        IncidentStatus,
+    )
+
+    if Incident.objects.exists():
+        return {"incidents": Incident.objects.count()}
+    supervisor = Staff.objects.filter(role=Role.SUPERVISOR).order_by("id").first()
+    tz = timezone.get_current_timezone()
+    attached = 0
+    if spike.get("day") and spike.get("tickets"):
+        day = date.fromisoformat(spike["day"])
+        starts = datetime.combine(day, time(7, 30), tzinfo=tz)
+        category = Category.objects.get(code=SPIKE_CATEGORY)
+        resolved = Incident.objects.create(
+            number=f"INC{day:%Y%m%d}001",
+            title=f"{CITY_BY_CODE[SPIKE_CITY].name}{SPIKE_AREA}区域性无信号(基站传输中断)",
+            description="云龙区多个基站传输中断,移动网络无信号",
+            cause="传输光缆施工挖断,抢修后恢复",
+            public_text="云龙区部分区域移动网络中断,正在抢修,预计今晚 20:00 前恢复,给您带来不便深表歉意。",
+            category=category,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=14),
+            keywords=["无信号", "没信号"],
+            owner_unit=Unit.objects.filter(code=f"{SPIKE_CITY}-WG").first(),
+            status=IncidentStatus.RESOLVED,
+            source=IncidentSource.ALERT,
+            reply="基站传输已抢通,云龙区移动网络已恢复正常,感谢您的耐心等待。",
+            created_by=supervisor,
+            created_at=starts + timedelta(minutes=40),
+            resolved_at=starts + timedelta(hours=14),
+            resolved_by=supervisor,
+        )
+        resolved.regions.set(Unit.objects.filter(code=SPIKE_CITY))
+        tickets = list(
+            Ticket.objects.filter(
+                created_at__gte=starts,
+                created_at__lt=starts + timedelta(hours=16),
+                category_path__startswith=category.path,
+                region_path__startswith=f"/JS/{SPIKE_CITY}/",
+            ).values_list("pk", "created_at", "resolved_at")
+        )
+        Ticket.objects.filter(pk__in=[pk for pk, _c, _r in tickets]).update(
+            incident_number=resolved.number
+        )
+        AttachedTicket.objects.bulk_create(
+            AttachedTicket(
+                incident=resolved, ticket_id=pk, how="auto", attached_at=created,
+                answered_at=answered,
+            )
+            for pk, created, answered in tickets
+        )  # fmt: skip
+        attached = len(tickets)
+    now = clock.now()
+    open_one = Incident.objects.create(
+        number=f"INC{now:%Y%m%d}001",
+        title="南京鼓楼区宽带大面积中断(光缆被挖断)",
+        description="鼓楼区湖南路一带光缆被施工挖断,宽带用户无法上网",
+        cause="市政施工挖断主干光缆",
+        public_text="鼓楼区部分小区宽带中断,抢修中,预计 4 小时内恢复。",
+        category=Category.objects.get(code="0102"),
+        starts_at=now - timedelta(hours=1),
+        keywords=["断网", "上不了网", "无法上网"],
+        owner_unit=Unit.objects.filter(code="NJ-WG").first(),
+        status=IncidentStatus.OPEN,
+        created_by=supervisor,
+        created_at=now - timedelta(minutes=50),
+    )
+    open_one.regions.set(Unit.objects.filter(code="NJ"))
+    progress(f"incidents: 1 resolved ({attached} complaints attached), 1 open")
+    return {"resolved_attached": attached, "open": open_one.number}
+
+
 # ---------------------------------------------------------------------------- entry
 
 
@@ -1292,6 +1374,8 @@ def seed(
     from complaintloop.tickets import search
 
     result["search_indexed"] = search.rebuild(batch, progress=progress) if orders > 0 else 0
+    if orders > 0:
+        result["incidents"] = seed_incidents(result.get("spike", {}), progress)
     if orders > 0 and analytics:
         result.update(_analytics(months, progress))
     if orders > 0:

@@ -84,6 +84,7 @@ def detail(t: Ticket, actor) -> dict:
         "is_fcr": t.is_fcr,
         "is_pre_handled": t.is_pre_handled,
         "second_handling": t.second_handling,
+        "incident": t.incident_number or None,
         "satisfaction": t.satisfaction,
         "resolution": t.resolution,
         "parent": t.parent.number if t.parent_id else None,

@@ -153,6 +153,8 @@ class Ticket(models.Model):
     is_fcr = models.BooleanField(_("首问解决"), default=False)
     is_pre_handled = models.BooleanField(_("预处理"), default=False)
     second_handling = models.BooleanField(_("二次处理"), default=False)
+    # The outage this complaint is about (incidents app); it waits on the incident.
+    incident_number = models.CharField(_("重大故障"), max_length=32, blank=True, db_index=True)
     satisfaction = models.CharField(_("满意度"), max_length=16, blank=True)
     resolution = models.TextField(_("处理结果"), blank=True)
     parent = models.ForeignKey(
@@ -223,6 +225,8 @@ class EventKind(models.TextChoices):
     COMMENTED = "commented", _("备注")
     ASSIGNED = "assigned", _("分配")
     STEP_COMPLETED = "step_completed", _("环节办结")
+    INCIDENT_ATTACHED = "incident_attached", _("关联重大故障")
+    INCIDENT_DETACHED = "incident_detached", _("解除重大故障关联")
     SLA_NEAR = "sla_near", _("临近超时预警")
     SLA_BREACHED = "sla_breached", _("超时")
     FIRST_RESPONSE_BREACHED = "first_response_breached", _("首次响应超时")

@@ -89,6 +89,7 @@ class TicketOut(TicketListItem):
     is_fcr: bool
     is_pre_handled: bool
     second_handling: bool
+    incident: str | None = Field(None, description="所属重大故障编号(批量投诉)")
     satisfaction: str
     resolution: str
     parent: str | None

@@ -127,6 +127,17 @@ def test_outage_spike_stands_out(seeded):
     assert sum("云龙区" in t.title + t.description for t in spike_tickets) >= 20
 
 
+def test_the_outage_is_an_incident_and_one_is_open(seeded):
+    from complaintloop.incidents.models import AttachedTicket, Incident
+
+    resolved = Incident.objects.get(status="resolved")
+    assert "云龙区" in resolved.title
+    attached = AttachedTicket.objects.filter(incident=resolved)
+    assert attached.count() >= 20
+    assert Ticket.objects.filter(incident_number=resolved.number).count() == attached.count()
+    assert Incident.objects.filter(status="open").count() == 1
+
+
 def test_seeding_twice_keeps_reference_data(seeded):
     # when
     call_command("seed_demo", orders=0, stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -59,6 +59,18 @@ ALLOWED_FROM: dict[str, set[str]] = {
     EventKind.COMMENTED: set(Status.values),
     EventKind.ASSIGNED: {Status.NEW, Status.PENDING, Status.IN_PROGRESS, Status.SUSPENDED},
     EventKind.STEP_COMPLETED: {Status.IN_PROGRESS},  # inside 回复 (reply)
+    EventKind.INCIDENT_ATTACHED: {
+        Status.NEW,
+        Status.PENDING,
+        Status.IN_PROGRESS,
+        Status.SUSPENDED,
+    },
+    EventKind.INCIDENT_DETACHED: {
+        Status.NEW,
+        Status.PENDING,
+        Status.IN_PROGRESS,
+        Status.SUSPENDED,
+    },
     EventKind.SLA_NEAR: {Status.NEW, Status.PENDING, Status.IN_PROGRESS},
     EventKind.SLA_BREACHED: {Status.NEW, Status.PENDING, Status.IN_PROGRESS},
     EventKind.FIRST_RESPONSE_BREACHED: {Status.NEW, Status.PENDING},

@@ -26,7 +26,7 @@ from complaintloop.taxonomy.models import Category, OrderType, Product, ServiceP
 
 from .. import search
 from ..models import Channel, EventKind, Status, Ticket, TicketProcess, WorkItemKind
-from . import _base
+from . import _base, incident
 from .numbering import next_number
 from .process import process_data
 
@@ -316,6 +316,8 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         payload=payload,
         bump=False,
     )
+    for hook in incident.AFTER_CREATE:
+        hook(ticket, actor)
     return ticket
 
 
