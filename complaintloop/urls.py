@@ -28,6 +28,7 @@ urlpatterns = [
     path("channels/", include("complaintloop.channels.urls")),
     path("reports/", include("complaintloop.reports.urls")),
     path("retention/", include("complaintloop.retention.urls")),
+    path("incidents/", include("complaintloop.incidents.urls")),
     path("processes/decisions/", include("complaintloop.routing.urls")),
     path(
         "processes/<slug:key>/simulate/",

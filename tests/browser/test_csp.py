@@ -82,6 +82,7 @@ def test_pages_of_every_role_pass_the_policy(watched, world):
         "/processes/categories/",
         "/processes/general_complaint/diff/",
         "/console/team/",
+        "/incidents/",
         "/security/admin/",
         "/notifications/",
         "/admin/",

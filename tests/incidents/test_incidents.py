@@ -107,3 +107,28 @@ def test_out_of_region_is_404(world):
 def test_ids_out_of_range_are_404(world):
     assert api(world.supervisor_nj, "get", f"/incidents/{2**70}").status_code == 404
     assert api(world.supervisor_nj, "get", "/incidents/0").status_code == 404
+
+
+def test_the_pages_declare_list_and_answer(world):
+    client = Client()
+    client.force_login(world.supervisor_nj)
+    created = client.post(
+        "/incidents/",
+        {"title": "南京宽带中断", "regions": "NJ", "category": "01", "keywords": "断网"},
+        follow=True,
+    )
+    body = created.content.decode()
+    assert "已申报" in body and "南京宽带中断" in body
+    number = create(world, "小区断网")
+    from complaintloop.incidents.models import Incident
+
+    incident = Incident.objects.get(title="南京宽带中断")
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert number in page and 'id="resolve-form"' in page
+    done = client.post(f"/incidents/{incident.pk}/resolve/", {"reply": "已恢复"}, follow=True)
+    assert "已统一答复 1 张工单" in done.content.decode()
+    assert "重大故障" in client.get("/").content.decode()  # in the supervisor's menu
+    agent = Client()
+    agent.force_login(world.agent_nj)
+    assert agent.get("/incidents/").status_code == 403
+    assert "/incidents/" not in agent.get("/").content.decode()
