@@ -150,8 +150,22 @@ def active_incidents() -> list[dict[str, Any]]:
             "region_paths": tuple(r.path for r in incident.regions.all()),
             "category_path": incident.category.path if incident.category_id else "",
             "keywords": tuple(incident.keywords or ()),
+            "title": incident.title,
+            "public_text": incident.public_text,
+            "category_name": incident.category.full_name if incident.category_id else "",
         }
         for incident in incidents
+    ]
+
+
+def active_for_region(region_path: str) -> list[dict[str, Any]]:
+    """The active incidents over a caller's region (the intake banner)."""
+    if not region_path:
+        return []
+    return [
+        rule
+        for rule in active_incidents()
+        if any(region_path.startswith(p) or p.startswith(region_path) for p in rule["region_paths"])
     ]
 
 

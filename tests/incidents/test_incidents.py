@@ -132,3 +132,16 @@ def test_the_pages_declare_list_and_answer(world):
     agent.force_login(world.agent_nj)
     assert agent.get("/incidents/").status_code == 403
     assert "/incidents/" not in agent.get("/").content.decode()
+
+
+def test_the_intake_panel_tells_the_agent_about_an_incident_in_the_callers_region(world):
+    declare(world)
+    client = Client()
+    client.force_login(world.agent_nj)
+    panel = client.get("/intake/customer/", {"customer_phone": "13800001111"}).content.decode()
+    assert "incident-banner" in panel and "南京鼓楼区宽带大面积中断" in panel
+    assert "断网、上不了网" in panel
+    other = Client()
+    other.force_login(world.agent_sz)
+    panel = other.get("/intake/customer/", {"customer_phone": "13900002222"}).content.decode()
+    assert "incident-banner" not in panel  # a Suzhou caller

@@ -15,6 +15,7 @@ from complaintloop.attachments import services as attachments
 from complaintloop.core.errors import DomainError, Forbidden, Invalid
 from complaintloop.customers import selectors as customers
 from complaintloop.customers.models import Customer
+from complaintloop.incidents import services as incident_services
 from complaintloop.partners import selectors as partner_views
 from complaintloop.partners import services as partners
 from complaintloop.routing import reasons
@@ -241,10 +242,12 @@ def customer(request: HttpRequest) -> HttpResponse:
         c360 = selectors.customer_360(
             phone, request.user, category_code=request.GET.get("category", "").strip()
         )
+    region = getattr(getattr(c360, "customer", None), "region", None) if c360 else None
     return render(
         request,
         "web/intake/_c360.html",
         {
+            "incidents": incident_services.active_for_region(region.path) if region else [],
             "c360": c360,
             "phone": phone,
             "lookup_done": len(phone) >= MIN_LOOKUP_DIGITS,
