@@ -23,7 +23,7 @@ from complaintloop.partners import selectors as partner_views
 from complaintloop.partners.services import FAULT_LOOKBACK_DAYS
 from complaintloop.tickets import selectors
 from complaintloop.tickets.models import LinkKind, Status, Ticket, TicketLink, WorkItemKind
-from complaintloop.tickets.permissions import available_actions
+from complaintloop.tickets.permissions import STEP_BOUND, available_actions
 from complaintloop.tickets.services.process import step_operations
 
 from . import replies, trace
@@ -54,7 +54,10 @@ def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     actor = request.user
     now = clock.now()
     items = list(selectors.open_work_items(ticket))
-    actions = available_actions(ticket, actor, items, step_operations(ticket))
+    actions = available_actions(ticket, actor, items)
+    if STEP_BOUND & set(actions):
+        # Only then does the current step's definition matter (one more read).
+        actions = available_actions(ticket, actor, items, step_operations(ticket))
     events = list(selectors.events(ticket).select_related("actor__unit"))
     codes = trace.units_in(events)
     unit_names = (
