@@ -14,5 +14,5 @@ class IncidentsConfig(AppConfig):
         from .models import Incident
 
         watch_configuration(Incident)  # declared scope and status are audited (R33)
-        if services.auto_attach not in ticket_incident.AFTER_CREATE:
-            ticket_incident.AFTER_CREATE.append(services.auto_attach)
+        if not any(isinstance(m, services.IntakeMatcher) for m in ticket_incident.MATCHERS):
+            ticket_incident.MATCHERS.append(services.IntakeMatcher())

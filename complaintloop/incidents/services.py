@@ -188,16 +188,26 @@ def matching(ticket: Ticket) -> dict[str, Any] | None:
     return None
 
 
-def auto_attach(ticket: Ticket, actor: Staff | None) -> None:
-    """Intake hook (tickets.services.incident.AFTER_CREATE): in the create's transaction."""
-    if ticket.is_fcr:
-        return
-    rule = matching(ticket)
-    if rule is None:
-        return
-    if ticket_side.attach(ticket, incident=rule["number"], how="auto", actor=actor):
+class IntakeMatcher:
+    """Registered with tickets (tickets.services.incident.MATCHERS) by the app config:
+    new complaints in an active incident's scope attach in the create's transaction."""
+
+    @staticmethod
+    def match(ticket: Ticket) -> str | None:
+        if ticket.created_at is None:
+            return None
+        rule = matching(ticket)
+        return rule["number"] if rule else None
+
+    @staticmethod
+    def attached(ticket: Ticket, number: str, actor: Staff | None) -> None:
+        incident_id = next((r["id"] for r in active_incidents() if r["number"] == number), None)
+        if incident_id is None:
+            incident_id = (
+                Incident.objects.filter(number=number).values_list("pk", flat=True).first()
+            )
         AttachedTicket.objects.create(
-            incident_id=rule["id"], ticket=ticket, how="auto", attached_at=clock.now()
+            incident_id=incident_id, ticket=ticket, how="auto", attached_at=clock.now()
         )
 
 

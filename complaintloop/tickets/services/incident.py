@@ -15,9 +15,19 @@ from complaintloop.org.models import Staff
 from ..models import OPEN_STATUSES, EventKind, Status, Ticket, WorkItemKind
 from . import _base
 
-# Hooks run at the end of every create, inside its transaction (the incidents app adds
-# its matcher here, so intake need not know about incidents).
-AFTER_CREATE: list[Any] = []
+# Matchers the incidents app registers, so intake need not know about incidents. Each
+# has ``match(ticket) -> str | None`` (the incident number, asked before the ticket is
+# saved, so the number goes in with the insert and into the creation event) and
+# ``attached(ticket, number, actor)`` (after the save, in the same transaction).
+MATCHERS: list[Any] = []
+
+
+def match_at_intake(ticket: Ticket) -> tuple[Any, str] | None:
+    for matcher in MATCHERS:
+        number = matcher.match(ticket)
+        if number:
+            return matcher, number
+    return None
 
 
 def attach(ticket: Ticket, *, incident: str, how: str, actor: Staff | None) -> bool:

@@ -253,6 +253,10 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         request_hash=fingerprint,
         version=1,
     )
+    # An outage this complaint is about: recorded with the insert and the creation event.
+    hit = None if data.resolve_now else incident.match_at_intake(ticket)
+    if hit is not None:
+        ticket.incident_number = hit[1]
     payload: dict = {
         # Reasons as codes + parameters, said in each reader's language (routing.reasons).
         "routing": {
@@ -305,6 +309,8 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         payload["pre_handling"] = data.pre_handling.strip()
     if data.extra:
         payload["source"] = data.extra  # e.g. the inbound channel's message id
+    if hit is not None:
+        payload["incident"] = hit[1]
     _contact(ticket, customer, actor, now)
     search.index(ticket)
     _base.record(
@@ -316,8 +322,8 @@ def _create(data: NewTicket, *, actor: Staff, key: str | None, fingerprint: str)
         payload=payload,
         bump=False,
     )
-    for hook in incident.AFTER_CREATE:
-        hook(ticket, actor)
+    if hit is not None:
+        hit[0].attached(ticket, hit[1], actor)
     return ticket
 
 

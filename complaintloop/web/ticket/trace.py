@@ -139,6 +139,8 @@ def details(event: TicketEvent, unit_names: dict[str, str]) -> list[dict]:
                 ),
             }
         )
+    if p.get("incident"):
+        out.append({"label": _("重大故障"), "text": p["incident"]})
     if p.get("resolved_at_first_contact"):
         out.append({"label": _("首问解决"), "text": _("是")})
     return out
